@@ -218,10 +218,11 @@ def load_year_file(path: Path, geo_dir: Path | None = None) -> YearCalendar:
         confidence = entry.get("confidence", "high")
         if confidence not in ("high", "medium", "low"):
             raise CalendarFileError(f"{where}: confidence must be high, medium or low")
-        districts = tuple(
-            canonical_district(d, geo_dir) if isinstance(d, str) else str(d)
-            for d in entry.get("districts", [])
-        )
+        try:
+            districts = tuple(canonical_district(str(d), geo_dir)
+                              for d in entry.get("districts", []))
+        except UnknownDistrictError as exc:
+            raise CalendarFileError(f"{where}: {exc}") from None
         key = (day, districts, entry["name_en"].strip().casefold())
         if key in seen:
             raise CalendarFileError(
@@ -286,7 +287,7 @@ def forecast_year(year: int) -> YearCalendar:
 # The calendar class
 
 
-class BangladeshCalendar(Calendar):  # type: ignore[misc]
+class BangladeshCalendar(Calendar):
     """Government-office working days for Bangladesh (optionally one district's offices).
 
     Weekend: Friday and Saturday. Closures: the year's general and executive holidays

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from tracker.calendars import BangladeshCalendar, KIND_LABELS
+from tracker.calendars import KIND_LABELS, BangladeshCalendar
 
 
 def _escape(text: str) -> str:
@@ -15,7 +15,8 @@ def _escape(text: str) -> str:
 
 def _fold(line: str) -> list[str]:
     """Fold to 75 octets per line without splitting a UTF-8 character (RFC 5545 3.1)."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for ch in line:
         limit = 75 if not out else 74  # continuation lines start with a space
         if len((current + ch).encode("utf-8")) > limit:
