@@ -32,3 +32,91 @@ def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch
     yield monkeypatch
     monkeypatch.undo()
     get_settings.cache_clear()
+
+
+# -- databases: every DB test runs on SQLite and on PostgreSQL ---------------------------
+
+import os  # noqa: E402
+from datetime import UTC, date, datetime  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+import tracker.models  # noqa: E402
+from tracker.db import make_engine  # noqa: E402
+
+POSTGRES_URL = os.environ.get(
+    "TRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_engine() -> Engine:
+    engine = make_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    return engine
+
+
+def reset_schema(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            SQLModel.metadata.drop_all(connection)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database with the current schema, on each backend."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        eng = _postgres_engine()
+        reset_schema(eng)
+    SQLModel.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+NOW = datetime(2025, 6, 30, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as s:
+        yield s
+
+
+def add_charter(session: Session, office_code: str, effective: date = date(2024, 1, 1),
+                services: list[dict[str, object]] | None = None) -> tracker.models.CharterVersion:
+    """A small hand-built charter: the deadline kinds of GUIDE §3 rules 2-7."""
+    from tracker.models import CharterVersion, Service
+    from tracker.offices import ensure_office
+
+    office = ensure_office(session, office_code, go_live_date=date(2024, 7, 1))
+    version = CharterVersion(office_id=office.id, effective_date=effective, source="test",
+                             content_hash=f"h-{office_code}-{effective}", loaded_at=NOW)
+    session.add(version)
+    session.flush()
+    rows = services or [
+        dict(number=1, unit="working_days", amount=3, deadline_raw="৩ কার্যদিবস"),
+        dict(number=2, unit="immediate", extended_working_days=3, conditional=True,
+             deadline_raw="তাৎক্ষণিক/৩ কার্যদিবস (প্রযোজ্য ক্ষেত্রে)"),
+        dict(number=3, unit="working_days", amount=7, conditional=True,
+             deadline_raw="৭ কার্যদিবস/প্রয়োজন অনুযায়ী"),
+        dict(number=4, unit="per_directive", deadline_raw="নির্দেশনা অনুযায়ী"),
+        dict(number=5, unit="immediate", deadline_raw="তাৎক্ষণিক"),
+    ]
+    for row in rows:
+        session.add(Service(charter_version_id=version.id, office_id=office.id,
+                            category=str(row.pop("category", "citizen")),
+                            name_bn=f"সেবা {row['number']}", **row))  # type: ignore[arg-type]
+    session.flush()
+    return version

@@ -1,0 +1,213 @@
+"""SQLModel tables. Data only: the rules live in deadlines.py, status.py and requests.py.
+
+Times are stored in UTC (``UTCDateTime`` keeps the zone through SQLite, which has none);
+the Asia/Dhaka local dates the rules work on are stored beside them for SQL aggregation.
+A request's SLA status (on time, overdue, ...) is never stored: status.py derives it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+ROLES = ("upazila_officer", "district_programmer", "admin")
+CHANNELS = ("web", "phone", "email", "in_person", "letter", "e_nothi")
+STATES = ("received", "in_progress", "on_hold", "delivered", "rejected", "withdrawn")
+OPEN_STATES = ("received", "in_progress", "on_hold")
+TRACKS = ("standard", "immediate", "extended")
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_column(nullable: bool = False, index: bool = False) -> Any:
+    return sa.Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+# -- geography and offices ----------------------------------------------------------------
+
+
+class Division(SQLModel, table=True):
+    id: int = Field(primary_key=True)
+    name_en: str
+    name_bn: str
+
+
+class District(SQLModel, table=True):
+    id: int = Field(primary_key=True)
+    division_id: int = Field(foreign_key="division.id", index=True)
+    name_en: str = Field(index=True)
+    name_bn: str
+
+
+class Upazila(SQLModel, table=True):
+    id: int = Field(primary_key=True)
+    district_id: int = Field(foreign_key="district.id", index=True)
+    name_en: str
+    name_bn: str
+
+
+class Office(SQLModel, table=True):
+    """An upazila or district ICT office. Codes: ``jashore.keshabpur`` / ``jashore``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    kind: str  # "upazila" | "district"
+    name_en: str
+    name_bn: str
+    district_id: int = Field(foreign_key="district.id", index=True)
+    upazila_id: int | None = Field(default=None, foreign_key="upazila.id")
+    parent_office_id: int | None = Field(default=None, foreign_key="office.id")
+    website: str | None = None
+    #: Requests received before this date are "not measured" (GUIDE §3 rule 11).
+    go_live_date: date | None = None
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    full_name: str
+    role: str  # one of ROLES
+    office_id: int | None = Field(default=None, foreign_key="office.id")
+    email: str | None = None
+    password_hash: str
+    language: str = "bn"
+    active: bool = True
+
+
+# -- charters -----------------------------------------------------------------------------
+
+
+class CharterVersion(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "content_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    effective_date: date
+    source: str
+    content_hash: str
+    loaded_at: datetime = Field(sa_column=utc_column())
+
+
+class Service(SQLModel, table=True):
+    """One service of one charter version, with its promised time limit.
+
+    ``unit``: working_days | calendar_days | months | immediate | per_directive.
+    ``conditional``: the longer limit applies only where needed (immediate / N where
+    applicable, or N / as needed) — the officer picks a track or extends with a reason.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    charter_version_id: int = Field(foreign_key="charterversion.id", index=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    category: str  # citizen | institutional | internal
+    number: int
+    name_bn: str
+    name_en: str | None = None
+    deadline_raw: str
+    unit: str
+    amount: int = 0
+    #: For "immediate / N working days where applicable": the extended track's N.
+    extended_working_days: int | None = None
+    conditional: bool = False
+    fee_raw: str = ""
+    responsible_officer: str = ""
+    responsible_contact: str = ""
+    escalation_officer: str = ""
+
+
+# -- requests -----------------------------------------------------------------------------
+
+
+#: Optimistic-locking counter: SQLAlchemy adds "AND version = :old" to every UPDATE and
+#: raises StaleDataError if another transaction changed the row meanwhile.
+_request_version = sa.Column("version", sa.Integer, nullable=False, default=1)
+
+
+class Request(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "external_ref"),)
+    __mapper_args__ = {"version_id_col": _request_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    service_id: int = Field(foreign_key="service.id", index=True)
+    charter_version_id: int = Field(foreign_key="charterversion.id")
+    received_at: datetime = Field(sa_column=utc_column(index=True))
+    received_date: date = Field(index=True)  # Asia/Dhaka local date of received_at
+    channel: str
+    applicant_name: str | None = None
+    applicant_contact: str | None = None
+    summary: str = ""
+    external_ref: str | None = None  # paper-register number; unique per office
+    track: str = "standard"  # standard | immediate | extended
+    track_reason: str | None = None
+    directive_ref: str | None = None
+    #: The due date before holds and extensions (frozen when logged).
+    base_due_date: date | None = None
+    #: The due date in force: base + working days on hold, or the extension's date.
+    due_date: date | None = Field(default=None, index=True)
+    hold_working_days: int = 0
+    extended: bool = False
+    calendar_version: str = ""
+    due_provisional: bool = False
+    state: str = Field(default="received", index=True)
+    closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    closed_date: date | None = None  # Asia/Dhaka local date of closed_at
+    outcome: str | None = None
+    backdated: bool = False
+    created_at: datetime = Field(sa_column=utc_column())
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    #: Extension (GUIDE §3 rule 6) or the date entered for a per-directive service; holds
+    #: after it push it later by the working days on hold beyond ``anchor_hold_days``.
+    anchor_due_date: date | None = None
+    anchor_hold_days: int = 0
+    version: int = Field(default=1, sa_column=_request_version)
+
+
+class HoldPeriod(SQLModel, table=True):
+    """The hold ledger (clock stops while the office waits for the applicant)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    started_at: datetime = Field(sa_column=utc_column())
+    start_date: date
+    ended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    end_date: date | None = None
+    reason: str
+
+
+class RequestEvent(SQLModel, table=True):
+    """Append-only audit: every change, who, when, old -> new, why. Nothing is deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    at: datetime = Field(sa_column=utc_column())
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    action: str
+    field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    reason: str | None = None
