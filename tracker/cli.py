@@ -15,6 +15,7 @@ import typer
 
 from tracker import batch, calendar_text, ics
 from tracker.calendars import load_calendar
+from tracker.cli_charter import charter_app
 from tracker.deadlines import DeadlineSpec, due_date
 from tracker.errors import InputError, TrackerError
 from tracker.localtime import parse_date, parse_moment
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 calendar_app = typer.Typer(help="Working days, holidays and due dates.", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(charter_app, name="charter")
 
 DistrictOption = Annotated[
     str | None,

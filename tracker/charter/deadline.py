@@ -60,7 +60,7 @@ def parse_deadline(raw: str) -> tuple[Deadline, list[str]]:
 
     amounts: list[tuple[int, DeadlineUnit]] = []
     for match in _AMOUNT.finditer(rest):
-        found_unit = next(_UNIT_WORDS[i][1] for i in range(len(_UNIT_WORDS)) if match.group(f"u{i}"))
+        found_unit = next(unit for i, (_, unit) in enumerate(_UNIT_WORDS) if match.group(f"u{i}"))
         amounts.append((int(match.group("n")), found_unit))
     rest = _AMOUNT.sub(" ", rest)
 

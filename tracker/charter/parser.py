@@ -355,8 +355,8 @@ def _build_services(state: _State) -> list[Service]:
         ))
     for kind, count in inherited.items():
         if count:
-            state.note(first_inherited[kind], f"{kind} officer of {count} services taken from the row above "
-                          "(merged cells)")
+            state.note(first_inherited[kind], f"{kind} officer of {count} services taken "
+                                              "from the row above (merged cells)")
     _check_numbering(state, services)
     return services
 
