@@ -99,7 +99,7 @@ def test_due_file_needs_the_columns(tmp_path: Path, capsys: pytest.CaptureFixtur
         ["calendar", "due", "--received", "2025-01-01", "--working-days", "3", "--district", "X"],
         ["calendar", "due", "--received", "2025-01-01"],
         ["calendar", "due", "--file", "/nonexistent/in.csv"],
-        ["calendar", "is-working-day", "17-05-2025"],
+        ["calendar", "is-working-day", "2025-05-32"],
         ["calendar", "holidays", "--year", "1990"],
     ],
 )

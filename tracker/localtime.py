@@ -5,6 +5,7 @@ Times are stored in UTC; rules work on the Dhaka local date. A naive input means
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -37,28 +38,54 @@ def to_local(value: datetime | date) -> LocalMoment:
     return LocalMoment(value, None)
 
 
-def parse_moment(text: str) -> LocalMoment:
-    """Parse ``2025-03-27``, ``2025-03-27T10:15``, ``2025-03-27 10:15:00+00:00`` or ``...Z``.
+BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
 
-    Raises InputError with the offending text, never guesses.
+
+def ascii_digits(text: str) -> str:
+    """Bengali digits (০-৯) to ASCII; everything else unchanged."""
+    return text.translate(BENGALI_DIGITS)
+
+
+def parse_moment(text: str) -> LocalMoment:
+    """Parse a receipt moment as officers write it.
+
+    ISO (``2025-03-27``, ``2025-03-27T10:15``, ``...+00:00`` or ``...Z`` for UTC) or the
+    day-first forms of paper registers (``27-03-2025``, ``27/03/2025 10:15``), in ASCII or
+    Bengali digits. A time without a zone is Asia/Dhaka. Raises InputError, never guesses.
     """
-    raw = text.strip()
+    raw = ascii_digits(text.strip())
     if not raw:
         raise InputError("empty date/time")
-    iso = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
+    day_first = _DAY_FIRST.match(raw)
     try:
+        if day_first:
+            d, m, y, hh, mm, ss = day_first.groups()
+            day = date(int(y), int(m), int(d))
+            if hh is None:
+                return LocalMoment(day, None)
+            return LocalMoment(day, time(int(hh), int(mm), int(ss or 0)))
+        iso = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
         if len(iso) == 10:
             return to_local(date.fromisoformat(iso))
         return to_local(datetime.fromisoformat(iso))
     except ValueError:
         raise InputError(
-            f"not a date or date-time: {text!r} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+            f"not a date or date-time: {text!r} (expected YYYY-MM-DD[THH:MM] or DD-MM-YYYY)"
         ) from None
 
 
+def moment_to_utc(moment: LocalMoment) -> datetime:
+    """A LocalMoment as an aware UTC datetime (a date alone means 00:00 Dhaka)."""
+    local = datetime.combine(moment.date, moment.time or time(0, 0), tzinfo=DHAKA)
+    return local.astimezone(UTC)
+
+
 def parse_date(text: str) -> date:
-    """Parse a plain ISO date (YYYY-MM-DD)."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+    """Parse a date: YYYY-MM-DD or DD-MM-YYYY, ASCII or Bengali digits."""
+    moment = parse_moment(text)
+    if moment.time is not None:
+        raise InputError(f"not a date: {text!r} (expected YYYY-MM-DD, without a time)")
+    return moment.date
