@@ -29,7 +29,7 @@ _UNIT_WORDS: list[tuple[str, DeadlineUnit]] = [
 _UNIT = "|".join(f"(?P<u{i}>{pattern})" for i, (pattern, _) in enumerate(_UNIT_WORDS))
 #: a number, optionally its value in words in brackets, then the unit word
 _AMOUNT = re.compile(nfc(
-    rf"(?P<n>\d{{1,4}})\s*(?:\([^()\d]{{1,15}}\)\s*)?(?:{_UNIT})"), re.IGNORECASE
+    rf"(?P<n>\d{{1,6}})\s*(?:\([^()\d]{{1,15}}\)\s*)?(?:{_UNIT})"), re.IGNORECASE
 )
 _CONDITIONAL = re.compile(nfc(r"\(?\s*(?:প্রযোজ্য|প্রয়োজ্য)\s*ক্ষেত্রে\s*\)?"))
 _AS_NEEDED = re.compile(nfc(
