@@ -215,3 +215,15 @@ def test_spelling_variants_and_non_nfc_file(charters: dict[str, ParsedCharter]) 
     assert charters["magura-unnamed-upazila"].layout == "cell-per-line"
     assert charters["dinajpur-sadar"].layout == "pipe"
     assert charters["keshabpur"].layout == "tab"
+
+
+def test_inconsistent_officer_contacts_and_printed_date_are_noted(
+    charters: dict[str, ParsedCharter],
+) -> None:
+    dinajpur = [n.message for n in charters["dinajpur-sadar"].notes]
+    # the district programmer's telephone is printed ০৫৩১৬৭১০৭ once, ০৫৩১৬৬৯১০৭ elsewhere
+    assert any("+88053167107" in m and "+880531669107" in m for m in dinajpur)
+    patgram = [n.message for n in charters["patgram"].notes]
+    assert any("অনিমেষ" in m and "অনিমেঘ" in m and "অনিমেস" in m for m in patgram)
+    assert charters["keshabpur"].office.date_printed == "2025-08-20"
+    assert charters["patgram"].office.date_printed is None

@@ -222,6 +222,7 @@ class OfficeInfo:
     code: str | None = None  # office code, e.g. "jashore.keshabpur"
     website: str | None = None  # as printed
     line: int = 0
+    date_printed: str | None = None  # ISO date printed outside the tables (signature)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -233,6 +234,7 @@ class OfficeInfo:
             "code": self.code,
             "website": self.website,
             "line": self.line,
+            "date_printed": self.date_printed,
         }
 
 

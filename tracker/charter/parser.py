@@ -19,7 +19,8 @@ kept with what was understood. Quirks that were understood are listed as ``notes
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from tracker.charter.contacts import parse_officer
@@ -47,13 +48,23 @@ from tracker.charter.sections import (
     number_row,
     service_header,
 )
-from tracker.charter.text import clean_cell, match_key, nfc, parse_serial, squash
+from tracker.charter.text import (
+    ascii_digits,
+    clean_cell,
+    match_key,
+    nfc,
+    parse_serial,
+    squash,
+)
 from tracker.errors import InputError
 from tracker.geo import Geography, load_geography
 
 _WEBSITE = re.compile(r"(?:https?://)?(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.gov\.bd")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _GOVERNMENT = match_key("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
+_DATE_LINE = re.compile(
+    r"^\s*(?:তারিখ\s*[:ঃ]?\s*)?(\d{1,2})[-./](\d{1,2})[-./](\d{4})\s*(?:খ্রি\S*)?\s*$"
+)
 
 
 @dataclass
@@ -130,6 +141,9 @@ def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
     services = _build_services(state)
     grs = _build_grs(state)
     office = _office(events, geo, state)
+    printed = _printed_date(events, state)
+    if printed:
+        office = replace(office, date_printed=printed)
     if not services:
         state.problem(1, "no service table found in the document")
     layout = ", ".join(name for name, n in counts.items() if n) or "none"
@@ -358,7 +372,29 @@ def _build_services(state: _State) -> list[Service]:
             state.note(first_inherited[kind], f"{kind} officer of {count} services taken "
                                               "from the row above (merged cells)")
     _check_numbering(state, services)
+    for role in ("responsible_officer", "escalation_officer"):
+        _check_consistency(state, services, role)
     return services
+
+
+def _check_consistency(state: _State, services: list[Service], role: str) -> None:
+    """Note when one officer (same designation) is printed with different names or phones."""
+    forms: dict[str, dict[tuple[str | None, tuple[str, ...]], int]] = {}
+    for service in services:
+        officer: Officer | None = getattr(service, role)
+        if officer is None or officer.designation is None:
+            continue
+        variants = forms.setdefault(officer.designation, {})
+        variants.setdefault((officer.name, officer.phones), service.line)
+    for designation, variants in forms.items():
+        if len(variants) < 2:
+            continue
+        described = "; ".join(
+            f"{name or '(no name)'} {' '.join(phones) or '(no phone)'} (line {line})"
+            for (name, phones), line in variants.items()
+        )
+        state.note(min(variants.values()), f"{role.replace('_', ' ')} {designation!r} is "
+                                           f"printed in {len(variants)} forms: {described}")
 
 
 def _check_numbering(state: _State, services: list[Service]) -> None:
@@ -416,6 +452,26 @@ def _build_grs(state: _State) -> tuple[GrsTier, ...]:
 
 # --------------------------------------------------------------------------------------
 # Office
+
+
+def _printed_date(events: list[Event], state: _State) -> str | None:
+    """A date printed on a line of its own (the signature date), as ISO, or None."""
+    for event in events:
+        if not isinstance(event, TextLine):
+            continue
+        match = _DATE_LINE.match(ascii_digits(_plain(event.text)))
+        if not match:
+            continue
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            state.problem(event.line, f"printed date {squash(event.text)!r} is not a date")
+            continue
+        state.note(event.line, f"date printed: {found.isoformat()} (the charter's date? "
+                               "a candidate for --effective)")
+        return found.isoformat()
+    return None
 
 
 def _plain(text: str) -> str:
