@@ -22,7 +22,8 @@ lint: install
 
 # The README's demo command.
 demo: install
-	$(VENV)/bin/tracker demo
+	TRACKER_DATABASE_URL=$${TRACKER_DATABASE_URL:-sqlite:///$(CURDIR)/var/demo.db} \
+		$(VENV)/bin/tracker demo --reset
 
 bench: install
 	$(PY) bench/deadlines.py

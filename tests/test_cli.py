@@ -149,9 +149,9 @@ def test_check_validates_and_prints_versions(capsys: pytest.CaptureFixture[str])
     assert code == 0 and re.search(r"2025: ok, \d+ closure entries, version bd-2025@\w+", out)
 
 
-def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "demo", "--until", "2025-05-17")
-    assert code == 0 and "due 2025-04-08" in out
+def test_calendar_tour_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calendar", "tour", "--day", "2025-05-17")
+    assert code == 0 and "due 2025-04-08" in out and "2025-05-17 is a working day" in out
 
 
 def _commands(command: click.Command, prefix: str = "tracker") -> list[tuple[str, click.Command]]:

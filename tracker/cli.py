@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from tracker import batch, calendar_text, ics
+from tracker import batch, calendar_text, cli_log, ics
 from tracker.calendars import load_calendar
 from tracker.cli_charter import charter_app
 from tracker.deadlines import DeadlineSpec, due_date
@@ -138,14 +138,24 @@ def calendar_check() -> None:
     typer.echo(f"provisional (forecast) years: {calendar.provisional_years}")
 
 
-@app.command("demo")
-def demo(
-    until: Annotated[str | None, typer.Option(help="Show the calendar as of this date.")] = None,
+@calendar_app.command("tour")
+def calendar_tour(
+    day: Annotated[str | None, typer.Option("--day", help="Also explain this date.")] = None,
 ) -> None:
-    """Show what the tracker does today: the working-day engine on real cases."""
+    """A tour of the working-day engine on real 2024-2026 cases."""
     calendar = load_calendar()
-    as_of = parse_date(until) if until else date.today()
-    typer.echo(calendar_text.demo_text(calendar, as_of))
+    typer.echo(calendar_text.demo_text(calendar, parse_date(day) if day else date.today()))
+
+
+calendar_app.command("reload")(cli_log.calendar_reload)
+app.command("init")(cli_log.init)
+app.command("demo")(cli_log.demo)
+app.add_typer(cli_log.db_app, name="db")
+app.add_typer(cli_log.office_app, name="office")
+app.add_typer(cli_log.user_app, name="user")
+app.add_typer(cli_log.request_app, name="request")
+app.add_typer(cli_log.import_app, name="import")
+app.add_typer(cli_log.report_app, name="report")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

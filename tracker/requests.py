@@ -12,6 +12,7 @@ version used; holds push them later; only ``recompute_due_dates`` moves them oth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -362,7 +363,7 @@ def extend(session: Session, *, request_id: int, new_due: date, reason: str, now
 EDITABLE = ("applicant_name", "applicant_contact", "summary", "external_ref", "directive_ref")
 
 
-def update(session: Session, *, request_id: int, changes: dict[str, str | None],
+def update(session: Session, *, request_id: int, changes: Mapping[str, str | None],
            now: datetime, user: User | None, reason: str | None = None) -> Request:
     """Correct descriptive fields; one event per changed field (old -> new)."""
     unknown = set(changes) - set(EDITABLE)

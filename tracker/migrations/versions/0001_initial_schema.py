@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:58:27.652771
+Create Date: 2026-11-22 02:03:57.673781
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import sqlmodel
 from alembic import op
 
 import tracker.models
+
+
 
 revision = '0001'
 down_revision = None
@@ -153,6 +155,8 @@ def upgrade() -> None:
     sa.Column('backdated', sa.Boolean(), nullable=False),
     sa.Column('created_at', tracker.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('anchor_due_date', sa.Date(), nullable=True),
+    sa.Column('anchor_hold_days', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['charter_version_id'], ['charterversion.id'], ),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], ),
