@@ -354,17 +354,19 @@ class _Validator:
             raise self.fail(where, None, "GRS tier is not a table")
         tier = data.get("tier")
         role = data.get("role")
-        days = data.get("working_days")
         if not isinstance(tier, int) or role not in GRS_ROLES:
             raise self.fail(where, None, f"tier must be a number and role one of "
                                          f"{', '.join(GRS_ROLES)}")
-        if days is not None and (not isinstance(days, int) or days < 1):
-            raise self.fail(where, None, "working_days must be a whole number >= 1")
+        where = f"{where} tier {tier}"
+        # unit/amount (any unit: "২ মাস"); working_days alone is accepted as a shorthand
+        unit = data.get("unit", "working_days" if "working_days" in data else None)
+        amount = data.get("amount", data.get("working_days"))
+        deadline = self.deadline(where, None, {"raw": data.get("raw", ""), "unit": unit,
+                                               "amount": amount})
         return GrsTier(
             tier=tier,
             role=cast(GrsRole, role),
-            deadline=Deadline(raw=str(data.get("raw", "")),
-                              unit="working_days" if days else None, amount=days),
+            deadline=deadline,
             title_bn=str(data.get("title_bn", "")),
             contact=self.officer(where, None, data.get("contact")),
             default=bool(data.get("default", False)),
@@ -408,6 +410,7 @@ def dumps(catalog: OfficeCatalog) -> str:
         for tier in version.grs:
             out += ["", "[[versions.grs]]", *toml_pairs([
                 ("tier", tier.tier), ("role", tier.role), ("title_bn", tier.title_bn),
+                ("unit", tier.deadline.unit), ("amount", tier.deadline.amount),
                 ("working_days", tier.deadline.working_days), ("raw", tier.deadline.raw),
                 ("default", tier.default), ("line", tier.line or None),
             ])]

@@ -175,9 +175,7 @@ def _on_text(state: _State, event: TextLine) -> None:
     else:
         state.category = None
         state.heading = None
-        state.table = "grs" if kind == "grs" and state.grs_columns else None
-        if kind == "grs":
-            state.table = None
+        state.table = None  # a GRS or other table announces itself by its header row
 
 
 def _on_row(state: _State, row: Row, is_last: bool) -> None:
@@ -398,18 +396,19 @@ def _check_consistency(state: _State, services: list[Service], role: str) -> Non
 
 
 def _check_numbering(state: _State, services: list[Service]) -> None:
+    """Services are numbered 1, 2, 3... within each section: report repeats and jumps."""
     seen: dict[tuple[str, int], int] = {}
     previous: dict[str, int] = {}
     for service in services:
         if service.key in seen:
             state.problem(service.line, f"{service.category} service {service.number} appears "
                                         f"twice (also line {seen[service.key]})")
-        seen.setdefault(service.key, service.line)
-        expected = previous.get(service.category, 0) + 1
-        if service.number != expected and service.key not in list(seen)[:-1]:
-            state.problem(service.line, f"{service.category} services numbered "
-                                        f"{previous.get(service.category, 0)} then "
-                                        f"{service.number}")
+        else:
+            seen[service.key] = service.line
+            last = previous.get(service.category, 0)
+            if service.number != last + 1:
+                state.problem(service.line, f"{service.category} services numbered {last} "
+                                            f"then {service.number}")
         previous[service.category] = service.number
 
 
