@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from sqlmodel import Session, col, select
 
@@ -334,10 +335,10 @@ def request_list(
         frame = frame[frame["status"] == status]
     frame = frame.sort_values("id", ascending=False).head(limit)
     for row in frame.itertuples():
-        late = f" +{row.working_days_late}wd" if row.working_days_late else ""
+        late = f" +{int(row.working_days_late)}wd" if row.working_days_late else ""
+        due = "-" if pd.isna(row.effective_due) else str(row.effective_due)
         typer.echo(f"#{row.id:<6} {row.office_code:<26} {row.service_key:<16} "
-                   f"{row.received_date} due {row.due_date or '-':<10} {row.state:<11} "
-                   f"{row.status}{late}")
+                   f"{row.received_date} due {due:<10} {row.state:<11} {row.status}{late}")
 
 
 # -- import, report, calendar reload -------------------------------------------------------
