@@ -73,16 +73,17 @@ def alembic_config(engine: Engine) -> Any:
     return config
 
 
-def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
-    """Apply Alembic migrations up to ``revision`` (idempotent)."""
+def upgrade(engine: Engine | None = None, revision: str = "heads") -> None:
+    """Apply Alembic migrations up to ``revision`` (idempotent; "heads": every branch)."""
     from alembic import command
 
     command.upgrade(alembic_config(engine or get_engine()), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The applied revision(s), comma-separated when several branches are applied."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:
-        rev: str | None = MigrationContext.configure(connection).get_current_revision()
-        return rev
+        heads = MigrationContext.configure(connection).get_current_heads()
+        return ",".join(sorted(heads)) or None
