@@ -10,11 +10,9 @@ the reference implementation, and ``index`` gives the fast vectorised path.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -105,39 +103,19 @@ class DayInfo:
 # Geography (for regional closures)
 
 
-@lru_cache(maxsize=4)
-def _districts(geo_dir: Path) -> dict[str, str]:
-    """Lenient lookup key -> canonical English district name (data/geo/districts.csv)."""
-    lookup: dict[str, str] = {}
-    with (geo_dir / "districts.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            for name in (row["name_en"], row["name_bn"]):
-                lookup[_district_key(name)] = row["name_en"]
-    # Common older spellings (the geo source uses the new ones).
-    aliases = {"comilla": "Cumilla", "jessore": "Jashore", "bogra": "Bogura",
-               "chittagong": "Chattogram", "barisal": "Barishal"}
-    for alias, canonical in aliases.items():
-        if _district_key(canonical) in lookup:
-            lookup.setdefault(alias, lookup[_district_key(canonical)])
-    return lookup
-
-
-def _district_key(name: str) -> str:
-    key = unicodedata.normalize("NFC", name).casefold().strip()
-    for suffix in (" district", " zila", " sadar", " জেলা"):
-        key = key.removesuffix(suffix)
-    return key.replace(" ", "")
-
-
 def canonical_district(name: str, geo_dir: Path | None = None) -> str:
-    """The English district name as in data/geo/districts.csv; UnknownDistrictError if none."""
-    geo = geo_dir or get_settings().data_dir / "geo"
-    found = _districts(geo).get(_district_key(name))
+    """The English district name as in data/geo/districts.csv; UnknownDistrictError if none.
+
+    Matching is tracker.geo's (English or Bengali, any case, old spellings like Jessore).
+    """
+    from tracker.geo import load_geography
+
+    found = load_geography(geo_dir).find_district(name)
     if found is None:
         raise UnknownDistrictError(
             f"unknown district {name!r} (see data/geo/districts.csv for the 64 names)"
         )
-    return found
+    return found.name_en
 
 
 # --------------------------------------------------------------------------------------
