@@ -211,3 +211,79 @@ class RequestEvent(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     reason: str | None = None
+
+
+# -- GRS complaints -------------------------------------------------------------------------
+
+
+class GrsTierLimit(SQLModel, table=True):
+    """One GRS tier's time limit in one charter version (the charter's, or 30/20/60)."""
+
+    __table_args__ = (sa.UniqueConstraint("charter_version_id", "tier"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    charter_version_id: int = Field(foreign_key="charterversion.id", index=True)
+    tier: int  # 1 complaint officer, 2 appeal officer, 3 Cabinet Division cell
+    role: str
+    unit: str  # working_days | calendar_days | months
+    amount: int
+    raw: str = ""
+    title_bn: str = ""
+    officer: str = ""
+    is_default: bool = False
+
+
+class Complaint(SQLModel, table=True):
+    """A grievance (অভিযোগ), standalone or about one request. Its status is derived."""
+
+    __table_args__ = (sa.UniqueConstraint("office_id", "external_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
+    charter_version_id: int | None = Field(default=None, foreign_key="charterversion.id")
+    complainant_name: str
+    complainant_contact: str
+    summary: str = ""
+    external_ref: str | None = None  # GRS portal / register number; unique per office
+    received_at: datetime = Field(sa_column=utc_column(index=True))
+    received_date: date = Field(index=True)  # Asia/Dhaka local date
+    #: The tier limits frozen when logged, e.g. "working_days:30;working_days:20;months:2".
+    tier_limits: str
+    limits_default: bool = False
+    calendar_version: str = ""
+    created_at: datetime = Field(sa_column=utc_column())
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ComplaintStep(SQLModel, table=True):
+    """One tier's clock for one complaint: started (lodged, appealed or escalated
+    automatically when the tier below passed its limit), due, and how it was settled."""
+
+    __table_args__ = (sa.UniqueConstraint("complaint_id", "tier"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    tier: int
+    kind: str  # lodged | appeal | auto
+    start_date: date  # the clock counts working days strictly after this date
+    due_date: date
+    started_at: datetime = Field(sa_column=utc_column())
+    resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    resolved_date: date | None = None
+    resolution: str | None = None
+    resolved_by: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ComplaintEvent(SQLModel, table=True):
+    """Append-only audit of complaints: logged, resolved, appealed, escalated."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    at: datetime = Field(sa_column=utc_column())
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    action: str
+    tier: int | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    reason: str | None = None
