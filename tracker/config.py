@@ -34,6 +34,20 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "tracker@localhost"
     outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    #: Seconds to wait for the SMTP server before a send counts as failed.
+    smtp_timeout: float = 30.0
+    #: Daily digests: local time (HH:MM) and zone of the scheduler's morning run.
+    digest_time: str = "09:00"
+    digest_timezone: str = "Asia/Dhaka"
+    #: Nothing due and nothing late: send a one-line "all clear" ("line") or nothing ("skip").
+    digest_all_clear: str = "line"
+    #: A run that starts this many seconds late (scheduler down at 09:00) still runs, once.
+    digest_misfire_grace_seconds: int = 8 * 3600
+    #: Failed sends are retried after digest_retry_seconds, doubling, up to max attempts.
+    digest_retry_seconds: int = 300
+    digest_max_attempts: int = 5
+    #: A claim older than this whose worker never finished is marked failed (outcome unknown).
+    digest_lease_seconds: int = 900
 
 
 @lru_cache(maxsize=1)

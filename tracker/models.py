@@ -287,3 +287,42 @@ class ComplaintEvent(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     reason: str | None = None
+
+
+# -- digests ------------------------------------------------------------------------------
+
+DIGEST_KINDS = ("upazila_daily", "district_daily", "upazila_weekly", "district_weekly")
+#: pending (to send, maybe after ``next_attempt_at``) -> sending (claimed by one worker)
+#: -> sent | failed (gave up, or interrupted mid-send: outcome unknown) ; skipped: all clear.
+DELIVERY_STATES = ("pending", "sending", "sent", "failed", "skipped")
+
+
+class DigestDelivery(SQLModel, table=True):
+    """One digest for one recipient, date and kind: recorded before it is sent.
+
+    The unique (user, date, kind) key is the claim: whoever inserts the row plans the
+    digest, and only the worker whose conditional UPDATE moves it from pending to sending
+    sends it — so a digest goes out at most once across workers, restarts and manual runs.
+    """
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (sa.UniqueConstraint("user_id", "digest_date", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    office_id: int = Field(foreign_key="office.id")
+    digest_date: date = Field(index=True)
+    kind: str  # one of DIGEST_KINDS
+    recipient: str  # the e-mail address at planning time
+    language: str
+    subject: str
+    #: The complete RFC 5322 message (UTF-8), so a retry sends exactly what was planned.
+    message: str
+    state: str = Field(default="pending", index=True)  # one of DELIVERY_STATES
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    claimed_by: str | None = None
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_error: str | None = None
+    created_at: datetime = Field(sa_column=utc_column())

@@ -1,0 +1,690 @@
+"""Daily digests and weekly summaries: data -> text and HTML. No sending, no clock.
+
+Every digest of a day comes from **one aggregate pass**: one query for the requests that
+matter on ``as_of`` (open then, or closed in the last five weeks), one for their open holds,
+one for offices and districts; the requests are judged as of the date with the same rules as
+the compliance report (``tracker.reports``), then grouped per office and per district.
+
+- Upazila digest (each upazila officer): due today; due on the next working day; overdue,
+  oldest first, with working days late; on hold and for how long; deliveries since the
+  previous working day; compliance over the last 30 days per service. Nothing due and
+  nothing late -> ``all_clear`` (the caller sends one line or nothing: a setting).
+- District digest (each district programmer): per upazila the overdue count, newly overdue
+  since the previous digest and 30-day compliance; the worst services; escalation
+  candidates (open and late by more than their whole time limit).
+- Weekly summary (first working day of the week, Saturday-Friday weeks): the previous
+  week's received / delivered / on time / late per service or per upazila.
+
+Bengali by default (digits ০-৯), English per user; dates dd-mm-yyyy in both.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from tracker.calendars import BangladeshCalendar, load_calendar
+from tracker.models import District, HoldPeriod, Office, Request, Service
+from tracker.reports import _judged
+from tracker.status import Status
+
+#: Compliance window of the digests (calendar days, the as-of date included).
+COMPLIANCE_DAYS = 30
+#: How far back closed requests are read: the compliance window plus last week's summary.
+LOOKBACK_DAYS = COMPLIANCE_DAYS + 14
+WORST_SERVICES = 5
+LANGUAGES = ("bn", "en")
+
+_BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+
+
+def localise_digits(text: str, lang: str) -> str:
+    return text.translate(_BN_DIGITS) if lang == "bn" else text
+
+
+def fmt_date(day: date | None, lang: str) -> str:
+    """dd-mm-yyyy, in Bengali digits in Bengali mode."""
+    return "—" if day is None else localise_digits(f"{day:%d-%m-%Y}", lang)
+
+
+def fmt_num(value: float | int | None, lang: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    text = f"{value:.1f}" if isinstance(value, float) else str(value)
+    return localise_digits(text, lang)
+
+
+def fmt_pct(value: float | None, lang: str) -> str:
+    return "—" if value is None else fmt_num(round(value, 1), lang) + "%"
+
+
+_T: dict[str, tuple[str, str]] = {
+    "daily": ("দৈনিক সারসংক্ষেপ", "Daily digest"),
+    "weekly": ("সাপ্তাহিক সারসংক্ষেপ", "Weekly summary"),
+    "district_daily": ("জেলার দৈনিক সারসংক্ষেপ", "District daily digest"),
+    "district_weekly": ("জেলার সাপ্তাহিক সারসংক্ষেপ", "District weekly summary"),
+    "due_today": ("আজ নিষ্পত্তির শেষ দিন", "Due today"),
+    "due_next": ("পরবর্তী কার্যদিবসে ({d}) নিষ্পত্তির শেষ দিন", "Due on the next working day ({d})"),
+    "overdue": ("মেয়াদোত্তীর্ণ (পুরোনোটি আগে)", "Overdue (oldest first)"),
+    "on_hold": ("স্থগিত (আবেদনকারীর অপেক্ষায়)", "On hold (waiting for the applicant)"),
+    "delivered": ("আগের কার্যদিবস থেকে নিষ্পন্ন", "Delivered since the previous working day"),
+    "compliance": ("গত {n} দিনে সেবাভিত্তিক সময়মতো নিষ্পত্তি",
+                   "Delivered on time in the last {n} days, per service"),
+    "per_upazila": ("উপজেলাভিত্তিক অবস্থা", "Per upazila"),
+    "worst": ("সবচেয়ে পিছিয়ে থাকা সেবা (গত {n} দিন)", "Worst services (last {n} days)"),
+    "escalate": ("ঊর্ধ্বতন পর্যায়ে জানানোর মতো (সময়সীমার চেয়েও বেশি দেরি)",
+                 "Escalation candidates (late by more than their whole time limit)"),
+    "week": ("গত সপ্তাহ ({a} থেকে {b})", "Last week ({a} to {b})"),
+    "all_clear": ("সব ঠিক আছে: আজ নিষ্পত্তির শেষ দিন এমন বা মেয়াদোত্তীর্ণ কোনো আবেদন নেই।",
+                  "All clear: nothing is due and nothing is late."),
+    "none": ("নেই", "none"),
+    "ref": ("নম্বর", "Ref"),
+    "service": ("সেবা", "Service"),
+    "office": ("অফিস", "Office"),
+    "upazila": ("উপজেলা", "Upazila"),
+    "received": ("গ্রহণ", "Received"),
+    "due": ("শেষ তারিখ", "Due"),
+    "late": ("দেরি (কার্যদিবস)", "Working days late"),
+    "held_since": ("স্থগিত হয়েছে", "On hold since"),
+    "held_days": ("কার্যদিবস ধরে", "Working days"),
+    "delivered_on": ("নিষ্পত্তি", "Delivered"),
+    "result": ("ফলাফল", "Result"),
+    "on_time": ("সময়মতো", "on time"),
+    "late_word": ("দেরিতে", "late"),
+    "n_on_time": ("সময়মতো", "On time"),
+    "n_late": ("দেরিতে", "Late"),
+    "pct": ("হার", "Rate"),
+    "n_overdue": ("মেয়াদোত্তীর্ণ", "Overdue"),
+    "n_new_overdue": ("নতুন মেয়াদোত্তীর্ণ", "Newly overdue"),
+    "n_received": ("গৃহীত", "Received"),
+    "n_delivered": ("নিষ্পন্ন", "Delivered"),
+    "limit": ("সময়সীমা (কার্যদিবস)", "Time limit (working days)"),
+    "subj_counts": ("আজ {a}টি, মেয়াদোত্তীর্ণ {b}টি", "{a} due today, {b} overdue"),
+    "subj_district": ("মেয়াদোত্তীর্ণ {a}টি, নতুন {b}টি", "{a} overdue, {b} new"),
+    "subj_weekly": ("গৃহীত {a}টি, নিষ্পন্ন {b}টি", "{a} received, {b} delivered"),
+    "footer": ("সিটিজেন চার্টার এসএলএ ট্র্যাকার — স্বয়ংক্রিয় বার্তা।",
+               "Citizen-charter SLA tracker — automatic message."),
+}
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    text = _T[key][0 if lang == "bn" else 1]
+    return text.format(**{k: localise_digits(str(v), lang) for k, v in values.items()})
+
+
+# -- the digests as data ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One request line of a digest."""
+
+    request_id: int
+    ref: str
+    office_code: str
+    service: str
+    received: date
+    due: date | None
+    days: int = 0  # working days late, or on hold
+    since: date | None = None  # hold start, or delivery date
+    on_time: bool | None = None
+    limit: int = 0
+
+
+@dataclass(frozen=True)
+class ServiceRate:
+    office_code: str
+    service_key: str
+    service: str
+    on_time: int
+    late: int
+
+    @property
+    def pct(self) -> float | None:
+        judged = self.on_time + self.late
+        return 100 * self.on_time / judged if judged else None
+
+
+@dataclass(frozen=True)
+class UpazilaRow:
+    office_code: str
+    name_bn: str
+    name_en: str
+    overdue: int
+    newly_overdue: int
+    on_time: int
+    late: int
+
+    @property
+    def pct(self) -> float | None:
+        judged = self.on_time + self.late
+        return 100 * self.on_time / judged if judged else None
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    label_bn: str
+    label_en: str
+    received: int
+    delivered: int
+    on_time: int
+    late: int
+    overdue_now: int
+
+    @property
+    def pct(self) -> float | None:
+        judged = self.on_time + self.late
+        return 100 * self.on_time / judged if judged else None
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class UpazilaDigest:
+    kind = "upazila_daily"
+    office_code: str
+    name_bn: str
+    name_en: str
+    as_of: date
+    next_working_day: date
+    due_today: list[Item]
+    due_next: list[Item]
+    overdue: list[Item]
+    on_hold: list[Item]
+    delivered: list[Item]
+    compliance: list[ServiceRate]
+
+    @property
+    def all_clear(self) -> bool:
+        return not (self.due_today or self.due_next or self.overdue)
+
+    def render(self, lang: str) -> Rendered:
+        name = self.name_bn if lang == "bn" else self.name_en
+        counts = tr("subj_counts", lang, a=len(self.due_today), b=len(self.overdue))
+        subject = f"{tr('daily', lang)} — {name} — {fmt_date(self.as_of, lang)}: {counts}"
+        if self.all_clear:
+            return _render(subject, [tr("all_clear", lang)], [], lang)
+        h = [tr(k, lang) for k in ("ref", "service", "received", "due")]
+        sections = [
+            Section(tr("due_today", lang), h, [_item_cells(i, lang) for i in self.due_today]),
+            Section(tr("due_next", lang, d=fmt_date(self.next_working_day, lang)), h,
+                    [_item_cells(i, lang) for i in self.due_next]),
+            Section(tr("overdue", lang), [*h, tr("late", lang)],
+                    [[*_item_cells(i, lang), fmt_num(i.days, lang)] for i in self.overdue]),
+            Section(tr("on_hold", lang),
+                    [*h, tr("held_since", lang), tr("held_days", lang)],
+                    [[*_item_cells(i, lang), fmt_date(i.since, lang), fmt_num(i.days, lang)]
+                     for i in self.on_hold]),
+            Section(tr("delivered", lang), [*h, tr("delivered_on", lang), tr("result", lang)],
+                    [[*_item_cells(i, lang), fmt_date(i.since, lang),
+                      tr("on_time" if i.on_time else "late_word", lang)]
+                     for i in self.delivered]),
+            Section(tr("compliance", lang, n=COMPLIANCE_DAYS),
+                    [tr(k, lang) for k in ("service", "n_on_time", "n_late", "pct")],
+                    [[r.service, fmt_num(r.on_time, lang), fmt_num(r.late, lang),
+                      fmt_pct(r.pct, lang)] for r in self.compliance]),
+        ]
+        return _render(subject, [counts], sections, lang)
+
+
+@dataclass(frozen=True)
+class DistrictDigest:
+    kind = "district_daily"
+    district_id: int
+    name_bn: str
+    name_en: str
+    as_of: date
+    since: date
+    upazilas: list[UpazilaRow]
+    worst_services: list[ServiceRate]
+    escalations: list[Item]
+
+    @property
+    def overdue(self) -> int:
+        return sum(r.overdue for r in self.upazilas)
+
+    @property
+    def newly_overdue(self) -> int:
+        return sum(r.newly_overdue for r in self.upazilas)
+
+    @property
+    def all_clear(self) -> bool:
+        return self.overdue == 0
+
+    def render(self, lang: str) -> Rendered:
+        name = self.name_bn if lang == "bn" else self.name_en
+        counts = tr("subj_district", lang, a=self.overdue, b=self.newly_overdue)
+        subject = (f"{tr('district_daily', lang)} — {name} — {fmt_date(self.as_of, lang)}: "
+                   f"{counts}")
+        sections = [
+            Section(tr("per_upazila", lang),
+                    [tr(k, lang) for k in ("upazila", "n_overdue", "n_new_overdue",
+                                           "n_on_time", "n_late", "pct")],
+                    [[r.name_bn if lang == "bn" else r.name_en, fmt_num(r.overdue, lang),
+                      fmt_num(r.newly_overdue, lang), fmt_num(r.on_time, lang),
+                      fmt_num(r.late, lang), fmt_pct(r.pct, lang)] for r in self.upazilas]),
+            Section(tr("worst", lang, n=COMPLIANCE_DAYS),
+                    [tr(k, lang) for k in ("office", "service", "n_on_time", "n_late", "pct")],
+                    [[r.office_code, r.service, fmt_num(r.on_time, lang),
+                      fmt_num(r.late, lang), fmt_pct(r.pct, lang)]
+                     for r in self.worst_services]),
+            Section(tr("escalate", lang),
+                    [tr(k, lang) for k in ("office", "ref", "service", "received", "due",
+                                           "limit", "late")],
+                    [[i.office_code, *_item_cells(i, lang), fmt_num(i.limit, lang),
+                      fmt_num(i.days, lang)] for i in self.escalations]),
+        ]
+        return _render(subject, [counts], sections, lang)
+
+
+@dataclass(frozen=True)
+class WeeklySummary:
+    kind: str  # upazila_weekly | district_weekly
+    name_bn: str
+    name_en: str
+    as_of: date
+    week_start: date
+    week_end: date
+    rows: list[WeekRow]
+
+    @property
+    def received(self) -> int:
+        return sum(r.received for r in self.rows)
+
+    @property
+    def delivered(self) -> int:
+        return sum(r.delivered for r in self.rows)
+
+    @property
+    def all_clear(self) -> bool:
+        return False
+
+    def render(self, lang: str) -> Rendered:
+        name = self.name_bn if lang == "bn" else self.name_en
+        title = tr("weekly" if self.kind == "upazila_weekly" else "district_weekly", lang)
+        counts = tr("subj_weekly", lang, a=self.received, b=self.delivered)
+        subject = f"{title} — {name} — {fmt_date(self.as_of, lang)}: {counts}"
+        label = "service" if self.kind == "upazila_weekly" else "upazila"
+        section = Section(
+            tr("week", lang, a=fmt_date(self.week_start, lang), b=fmt_date(self.week_end, lang)),
+            [tr(k, lang) for k in (label, "n_received", "n_delivered", "n_on_time", "n_late",
+                                   "pct", "n_overdue")],
+            [[r.label_bn if lang == "bn" else r.label_en, fmt_num(r.received, lang),
+              fmt_num(r.delivered, lang), fmt_num(r.on_time, lang), fmt_num(r.late, lang),
+              fmt_pct(r.pct, lang), fmt_num(r.overdue_now, lang)] for r in self.rows])
+        return _render(subject, [counts], [section], lang)
+
+
+Digest = UpazilaDigest | DistrictDigest | WeeklySummary
+
+
+@dataclass
+class DigestSet:
+    """Every digest of one day, keyed by office id (upazila) or district id."""
+
+    as_of: date
+    upazila: dict[int, UpazilaDigest] = field(default_factory=dict)
+    district: dict[int, DistrictDigest] = field(default_factory=dict)
+    upazila_weekly: dict[int, WeeklySummary] = field(default_factory=dict)
+    district_weekly: dict[int, WeeklySummary] = field(default_factory=dict)
+
+    def for_kind(self, kind: str) -> Mapping[int, Digest]:
+        if kind == "upazila_daily":
+            return self.upazila
+        if kind == "district_daily":
+            return self.district
+        if kind == "upazila_weekly":
+            return self.upazila_weekly
+        if kind == "district_weekly":
+            return self.district_weekly
+        raise ValueError(f"unknown digest kind {kind!r}")
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+
+def _item_cells(item: Item, lang: str) -> list[str]:
+    return [localise_digits(item.ref, lang), item.service, fmt_date(item.received, lang),
+            fmt_date(item.due, lang)]
+
+
+def _render(subject: str, lead: list[str], sections: list[Section], lang: str) -> Rendered:
+    text: list[str] = [subject, "", *lead]
+    parts: list[str] = [
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(subject)}</title></head>"
+        '<body style="font-family: \'Noto Sans Bengali\', \'SolaimanLipi\', sans-serif">',
+        f"<h2>{html.escape(subject)}</h2>",
+        *(f"<p>{html.escape(line)}</p>" for line in lead),
+    ]
+    for section in sections:
+        count = localise_digits(str(len(section.rows)), lang)
+        text += ["", f"{section.title} ({count})"]
+        parts.append(f"<h3>{html.escape(section.title)} ({count})</h3>")
+        if not section.rows:
+            text.append(f"  {tr('none', lang)}")
+            parts.append(f"<p>{html.escape(tr('none', lang))}</p>")
+            continue
+        text.append("  " + " | ".join(section.headers))
+        text += ["  " + " | ".join(row) for row in section.rows]
+        parts.append('<table border="1" cellspacing="0" cellpadding="4"><tr>'
+                     + "".join(f"<th>{html.escape(h)}</th>" for h in section.headers)
+                     + "</tr>")
+        parts += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                  for row in section.rows]
+        parts.append("</table>")
+    text += ["", "-- ", tr("footer", lang), ""]
+    parts.append(f"<hr><p><small>{html.escape(tr('footer', lang))}</small></p></body></html>")
+    return Rendered(subject, "\n".join(text), "\n".join(parts) + "\n")
+
+
+def compose(rendered: Rendered, *, sender: str, to: str, message_id: str, date_: datetime,
+            headers: dict[str, str] | None = None) -> EmailMessage:
+    """A multipart/alternative UTF-8 message (plain text + HTML). Composing, not sending."""
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = format_datetime(date_)
+    message["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(rendered.text, charset="utf-8")
+    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    return message
+
+
+# -- the one aggregate pass ---------------------------------------------------------------
+
+
+def week_start(day: date) -> date:
+    """The Saturday starting the (Saturday-Friday) week of ``day``."""
+    return day - timedelta(days=(day.weekday() - 5) % 7)
+
+
+def is_first_working_day_of_week(day: date, calendar: BangladeshCalendar) -> bool:
+    if not calendar.is_working_day(day):
+        return False
+    start = week_start(day)
+    return not any(calendar.is_working_day(start + timedelta(days=k))
+                   for k in range((day - start).days))
+
+
+def previous_working_day(day: date, calendar: BangladeshCalendar) -> date:
+    d = day - timedelta(days=1)
+    while not calendar.is_working_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
+_FRAME_COLUMNS = ["id", "office_id", "office_code", "office_name_bn", "go_live_date",
+                  "district", "category", "number", "service_name_bn", "responsible_officer",
+                  "external_ref", "received_date", "due_date", "closed_date", "state",
+                  "track", "extended", "backdated", "due_provisional"]
+
+
+def digest_frame(session: Session, *, as_of: date,
+                 office_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """The requests that matter on ``as_of``, judged as of it (columns as request_frame's,
+    plus office_id and hold_start). One query for requests, one for their open holds.
+
+    Read: received by ``as_of`` and either still open then or closed in the lookback
+    window (the 30-day compliance and last week's summary).
+    """
+    start = as_of - timedelta(days=LOOKBACK_DAYS)
+    where = [col(Request.received_date) <= as_of,
+             sa.or_(col(Request.closed_date).is_(None), col(Request.closed_date) >= start)]
+    if office_ids is not None:
+        where.append(col(Request.office_id).in_(sorted(office_ids)))
+    query = (
+        sa.select(*(col(c) for c in (
+            Request.id, Request.office_id, Office.code, Office.name_bn, Office.go_live_date,
+            District.name_en, Service.category, Service.number, Service.name_bn,
+            Service.responsible_officer, Request.external_ref, Request.received_date,
+            Request.due_date, Request.closed_date, Request.state, Request.track,
+            Request.extended, Request.backdated, Request.due_provisional)))
+        .join(Office, col(Office.id) == Request.office_id)
+        .join(District, col(District.id) == Office.district_id)
+        .join(Service, col(Service.id) == Request.service_id)
+        .where(*where)
+        .order_by(col(Request.id))
+    )
+    frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=_FRAME_COLUMNS)
+    holds: dict[int, date] = {}
+    if not frame.empty:
+        hold_query = (sa.select(col(HoldPeriod.request_id), col(HoldPeriod.start_date))
+                      .join(Request, col(Request.id) == HoldPeriod.request_id)
+                      .where(col(HoldPeriod.end_date).is_(None),
+                             col(Request.state) == "on_hold", *where))
+        holds = {int(r): d for r, d in session.execute(hold_query)}
+    judged = _judged(frame, as_of, holds)
+    judged["hold_start"] = judged["id"].map(holds) if not judged.empty else pd.Series(
+        dtype="object")
+    return judged
+
+
+@dataclass(frozen=True)
+class _OfficeInfo:
+    id: int
+    code: str
+    kind: str
+    name_bn: str
+    name_en: str
+    district_id: int
+
+
+def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | None = None,
+                  district_ids: Iterable[int] | None = None,
+                  weekly: bool | None = None) -> DigestSet:
+    """Every digest for ``as_of`` (or those of some offices / districts), in one pass.
+
+    ``weekly``: also build last week's summaries (default: when ``as_of`` is the first
+    working day of its week by the national calendar).
+    """
+    offices = [_OfficeInfo(*row) for row in session.execute(sa.select(
+        col(Office.id), col(Office.code), col(Office.kind), col(Office.name_bn),
+        col(Office.name_en), col(Office.district_id)).order_by(col(Office.code)))]
+    districts = {int(i): (str(bn), str(en)) for i, bn, en in session.execute(
+        sa.select(col(District.id), col(District.name_bn), col(District.name_en)))}
+    wanted_districts = set(district_ids) if district_ids is not None else None
+    wanted_offices = set(office_ids) if office_ids is not None else None
+    upazilas = [o for o in offices if o.kind == "upazila" and (
+        (wanted_offices is None and wanted_districts is None)
+        or (wanted_offices is not None and o.id in wanted_offices)
+        or (wanted_districts is not None and o.district_id in wanted_districts))]
+    read_ids = None if wanted_offices is None and wanted_districts is None else \
+        [o.id for o in upazilas]
+    frame = digest_frame(session, as_of=as_of, office_ids=read_ids)
+    if weekly is None:
+        weekly = is_first_working_day_of_week(as_of, load_calendar())
+    result = DigestSet(as_of)
+    by_office = dict(iter(frame.groupby("office_id", sort=False))) if not frame.empty else {}
+    empty = frame.iloc[0:0]
+    calendars = {d: load_calendar(en) for d, (_bn, en) in districts.items()
+                 if any(o.district_id == d for o in upazilas)}
+    window = as_of - timedelta(days=COMPLIANCE_DAYS - 1)
+    ws = week_start(as_of) - timedelta(days=7)
+    we = ws + timedelta(days=6)
+    enriched = {o.id: _enrich(by_office.get(o.id, empty), calendars[o.district_id], as_of)
+                for o in upazilas}
+    for office in upazilas:
+        rows = enriched[office.id]
+        result.upazila[office.id] = _upazila_digest(office, rows, as_of,
+                                                    calendars[office.district_id], window)
+        if weekly:
+            result.upazila_weekly[office.id] = WeeklySummary(
+                "upazila_weekly", office.name_bn, office.name_en, as_of, ws, we,
+                _week_rows(rows, ws, we))
+    district_offices = [o for o in offices if o.kind == "district" and (
+        wanted_districts is None or o.district_id in wanted_districts)]
+    for d_office in district_offices:
+        if wanted_offices is not None and wanted_districts is None:
+            break
+        members = [o for o in upazilas if o.district_id == d_office.district_id]
+        calendar = calendars.get(d_office.district_id) or load_calendar(
+            districts[d_office.district_id][1])
+        since = previous_working_day(as_of, calendar)
+        parts = [enriched[o.id] for o in members]
+        rows = pd.concat(parts) if parts else _enrich(empty, calendar, as_of)
+        name_bn, name_en = districts[d_office.district_id]
+        result.district[d_office.district_id] = _district_digest(
+            d_office.district_id, name_bn, name_en, members, rows, as_of, since, window)
+        if weekly:
+            result.district_weekly[d_office.district_id] = WeeklySummary(
+                "district_weekly", name_bn, name_en, as_of, ws, we,
+                [_week_row(o.name_bn, o.name_en, part, ws, we)
+                 for o, part in zip(members, parts, strict=True)])
+    return result
+
+
+def _days(series: pd.Series) -> np.ndarray:
+    return np.array([np.datetime64(v, "D") if v is not None and not pd.isna(v)
+                     else np.datetime64("NaT") for v in series], dtype="datetime64[D]")
+
+
+def _enrich(rows: pd.DataFrame, calendar: BangladeshCalendar, as_of: date) -> pd.DataFrame:
+    """Add hold_days (working days on hold so far) and limit (working days allowed)."""
+    rows = rows.copy()
+    if rows.empty:
+        rows["hold_days"] = pd.Series(dtype="int64")
+        rows["limit"] = pd.Series(dtype="int64")
+        return rows
+    index = calendar.index
+    hold = _days(rows["hold_start"])
+    held = np.zeros(len(rows), dtype=np.int64)
+    mask = ~np.isnat(hold)
+    if mask.any():
+        held[mask] = index.working_days_between(
+            hold[mask], np.full(int(mask.sum()), np.datetime64(as_of, "D")))
+    rows["hold_days"] = held
+    due = _days(rows["effective_due"])
+    received = _days(rows["received_date"])
+    limit = np.zeros(len(rows), dtype=np.int64)
+    has_due = ~np.isnat(due)
+    if has_due.any():
+        limit[has_due] = index.working_days_between(received[has_due], due[has_due])
+    rows["limit"] = np.maximum(limit, 1)
+    return rows
+
+
+def _ref(row: pd.Series) -> str:
+    ref = row["external_ref"]
+    return str(ref) if isinstance(ref, str) and ref else f"#{int(row['id'])}"
+
+
+def _item(row: pd.Series, days: int = 0, since: date | None = None,
+          on_time: bool | None = None) -> Item:
+    due = row["effective_due"]
+    return Item(int(row["id"]), _ref(row), str(row["office_code"]),
+                str(row["service_name_bn"]), row["received_date"],
+                None if due is None or pd.isna(due) else due, int(days), since, on_time,
+                int(row["limit"]))
+
+
+def _rates(rows: pd.DataFrame, window: date, as_of: date, keys: list[str]) -> list[ServiceRate]:
+    done = rows[rows["measured"].astype(bool) & rows["is_delivered"].astype(bool)]
+    done = done[(done["closed_date"] >= window) & (done["closed_date"] <= as_of)]
+    if done.empty:
+        return []
+    rates = []
+    for _key, part in done.groupby(keys, sort=True):
+        first = part.iloc[0]
+        rates.append(ServiceRate(str(first["office_code"]), str(first["service_key"]),
+                                 str(part["service_name_bn"].iloc[0]),
+                                 int((part["status"] == Status.ON_TIME.value).sum()),
+                                 int((part["status"] == Status.LATE.value).sum())))
+    return rates
+
+
+def _upazila_digest(office: _OfficeInfo, rows: pd.DataFrame, as_of: date,
+                    calendar: BangladeshCalendar, window: date) -> UpazilaDigest:
+    nxt = calendar.add_working_days(as_of, 1)
+    prev = previous_working_day(as_of, calendar)
+    by_due = rows[rows["is_open"].astype(bool)].sort_values(["effective_due", "id"],
+                                                            kind="stable")
+    status = by_due["status"]
+    overdue = by_due[status == Status.OVERDUE.value]
+    due_today = by_due[status == Status.DUE_TODAY.value]
+    due_next = by_due[(status == Status.ON_TRACK.value) & (by_due["effective_due"] == nxt)]
+    held = by_due[by_due["state"] == "on_hold"].sort_values(["hold_start", "id"])
+    delivered = rows[rows["is_delivered"].astype(bool) & (rows["closed_date"] >= prev)
+                     & (rows["closed_date"] < as_of)].sort_values(["closed_date", "id"])
+    return UpazilaDigest(
+        office.code, office.name_bn, office.name_en, as_of, nxt,
+        due_today=[_item(r) for _, r in due_today.iterrows()],
+        due_next=[_item(r) for _, r in due_next.iterrows()],
+        overdue=[_item(r, int(r["working_days_late"])) for _, r in overdue.iterrows()],
+        on_hold=[_item(r, int(r["hold_days"]), r["hold_start"]) for _, r in held.iterrows()],
+        delivered=[_item(r, since=r["closed_date"],
+                         on_time=r["status"] == Status.ON_TIME.value)
+                   for _, r in delivered.iterrows()],
+        compliance=_rates(rows, window, as_of, ["service_key"]),
+    )
+
+
+def _district_digest(district_id: int, name_bn: str, name_en: str,
+                     members: list[_OfficeInfo], rows: pd.DataFrame, as_of: date,
+                     since: date, window: date) -> DistrictDigest:
+    upazila_rows = []
+    overdue_all = rows[rows["is_open"].astype(bool) & (rows["status"] == Status.OVERDUE.value)]
+    for office in members:
+        mine = rows[rows["office_code"] == office.code]
+        over = overdue_all[overdue_all["office_code"] == office.code]
+        rates = _rates(mine, window, as_of, ["office_code"])
+        upazila_rows.append(UpazilaRow(
+            office.code, office.name_bn, office.name_en, len(over),
+            int((over["effective_due"] >= since).sum()),
+            sum(r.on_time for r in rates), sum(r.late for r in rates)))
+    services = [r for r in _rates(rows, window, as_of, ["office_code", "service_key"])
+                if r.late > 0]
+    services.sort(key=lambda r: (r.pct if r.pct is not None else 100.0, -r.late,
+                                 r.office_code, r.service_key))
+    escalate = overdue_all[overdue_all["working_days_late"] > overdue_all["limit"]]
+    escalate = escalate.sort_values(["effective_due", "id"])
+    return DistrictDigest(
+        district_id, name_bn, name_en, as_of, since, upazila_rows,
+        services[:WORST_SERVICES],
+        [_item(r, int(r["working_days_late"])) for _, r in escalate.iterrows()])
+
+
+def _week_row(label_bn: str, label_en: str, rows: pd.DataFrame, ws: date, we: date) -> WeekRow:
+    measured = rows["measured"].astype(bool)
+    received = rows[(rows["received_date"] >= ws) & (rows["received_date"] <= we)]
+    done = rows[measured & rows["is_delivered"].astype(bool)
+                & (rows["closed_date"] >= ws) & (rows["closed_date"] <= we)]
+    overdue_now = rows[rows["is_open"].astype(bool) & (rows["status"] == Status.OVERDUE.value)]
+    return WeekRow(label_bn, label_en, len(received), len(done),
+                   int((done["status"] == Status.ON_TIME.value).sum()),
+                   int((done["status"] == Status.LATE.value).sum()), len(overdue_now))
+
+
+def _week_rows(rows: pd.DataFrame, ws: date, we: date) -> list[WeekRow]:
+    if rows.empty:
+        return []
+    result = []
+    for key, part in rows.groupby("service_key", sort=True):
+        label = str(part["service_name_bn"].iloc[0])
+        result.append(_week_row(label, f"{key} {label}", part, ws, we))
+    return [r for r in result if r.received or r.delivered or r.overdue_now]
+
