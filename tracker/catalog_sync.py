@@ -15,6 +15,7 @@ from tracker.charter.catalog import OfficeCatalog
 from tracker.charter.catalog import load_all as load_all_catalogs
 from tracker.charter.model import Deadline, Officer
 from tracker.charter.model import Service as CatalogService
+from tracker.grs import ensure_grs_limits
 from tracker.models import CharterVersion, Service
 from tracker.offices import ensure_office
 
@@ -68,6 +69,8 @@ def sync_catalog(session: Session, catalog: OfficeCatalog, *, now: datetime) -> 
             CharterVersion.office_id == office.id, CharterVersion.content_hash == digest,
             CharterVersion.effective_date == version.effective)).first()
         if exists:
+            assert exists.id is not None
+            ensure_grs_limits(session, exists.id, version.grs)  # GRS tier limits (issue 7)
             continue
         row = CharterVersion(office_id=office.id, effective_date=version.effective,
                              source=version.source, content_hash=digest, loaded_at=now)
@@ -76,6 +79,7 @@ def sync_catalog(session: Session, catalog: OfficeCatalog, *, now: datetime) -> 
         assert row.id is not None
         for service in version.services:
             session.add(_service_row(service, row.id, office.id))
+        ensure_grs_limits(session, row.id, version.grs)
         added += 1
     session.flush()
     return added
