@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from tracker import batch, calendar_text, cli_log, ics
+from tracker import batch, calendar_text, cli_apa, cli_log, ics
 from tracker.calendars import load_calendar
 from tracker.cli_charter import charter_app
 from tracker.deadlines import DeadlineSpec, due_date
@@ -156,6 +156,8 @@ app.add_typer(cli_log.user_app, name="user")
 app.add_typer(cli_log.request_app, name="request")
 app.add_typer(cli_log.import_app, name="import")
 app.add_typer(cli_log.report_app, name="report")
+app.add_typer(cli_apa.export_app, name="export")
+app.add_typer(cli_apa.complaint_app, name="complaint")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
