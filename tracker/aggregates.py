@@ -98,36 +98,42 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
     measured = sa.case(
         (col(Office.go_live_date).is_(None) | (received >= col(Office.go_live_date)), 1),
         else_=0).label("measured")
-    # Open requests are grouped by day and the period applied afterwards: with no range on
-    # received_date in the query, the planner reads them through the index on state, so the
-    # cost follows the number of open requests, not the size of the log.
-    day_or_month = [received.label("day")] if open_only else [year, month]
+    # For open requests the period is a condition inside each sum, not a WHERE range on
+    # received_date: then the planner reads them through the index on state, so the cost
+    # follows the number of open requests, not the size of the log.
+    in_range = (received >= start) & (received <= end)
+
+    def count(condition: sa.ColumnElement[bool] | None = None) -> sa.ColumnElement[int]:
+        if open_only:
+            return _flag(in_range if condition is None else condition & in_range)
+        return sa.func.count() if condition is None else _flag(condition)
+
     query = (
         sa.select(
-            col(Request.office_id), col(Request.service_id), *day_or_month, measured,
-            sa.func.count().label("received"),
-            _flag(delivered).label("delivered"),
-            _flag(delivered & has_due & (col(Request.closed_date) <= col(Request.due_date)))
+            col(Request.office_id), col(Request.service_id), year, month, measured,
+            count().label("received"),
+            count(delivered).label("delivered"),
+            count(delivered & has_due & (col(Request.closed_date) <= col(Request.due_date)))
             .label("on_time"),
-            _flag(delivered & has_due & (col(Request.closed_date) > col(Request.due_date)))
+            count(delivered & has_due & (col(Request.closed_date) > col(Request.due_date)))
             .label("late"),
-            _flag(still_open).label("open"),
+            count(still_open).label("open"),
             # Open requests on hold are judged below (their due date moves while on hold).
-            _flag(still_open & (col(Request.state) != "on_hold") & has_due
+            count(still_open & (col(Request.state) != "on_hold") & has_due
                   & (col(Request.due_date) < as_of)).label("overdue"),
-            _flag(closed_by & (col(Request.state) != "delivered")).label("rejected_withdrawn"),
-            _flag(sa.not_(has_due) & (delivered | still_open)).label("no_deadline"),
-            _flag(col(Request.track) == "extended").label("extended_track"),
+            count(closed_by & (col(Request.state) != "delivered")).label("rejected_withdrawn"),
+            count(sa.not_(has_due) & (delivered | still_open)).label("no_deadline"),
+            count(col(Request.track) == "extended").label("extended_track"),
         )
         .join(Office, col(Office.id) == Request.office_id)
-        .group_by(col(Request.office_id), col(Request.service_id), *day_or_month, measured)
+        .group_by(col(Request.office_id), col(Request.service_id), year, month, measured)
     )
     if office_ids is not None:
         query = query.where(col(Request.office_id).in_(sorted(office_ids)))
     if open_only:
         query = query.where(_open_state_filter(session))
     else:
-        query = query.where(received >= start, received <= end)
+        query = query.where(in_range)
     if closed_only:
         query = query.where(closed_by)
     if months:
@@ -140,17 +146,9 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
         query = query.where(sa.or_(*spans))
     columns = [*KEY, "measured", "received", "delivered", "on_time", "late", "open", "overdue",
                "rejected_withdrawn", "no_deadline", "extended_track"]
-    rows = [tuple(r) for r in session.execute(query)]
+    frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=columns)
     if open_only:
-        by_day = pd.DataFrame(rows, columns=["office_id", "service_id", "day", *columns[4:]])
-        days = _day_numbers(by_day["day"])
-        by_day = by_day[(days >= _day(start)) & (days <= _day(end))]
-        stamps = pd.to_datetime(by_day["day"].astype(str).str[:10])
-        frame = (by_day.drop(columns="day")
-                 .assign(year=stamps.dt.year.to_numpy(), month=stamps.dt.month.to_numpy())
-                 .groupby([*KEY, "measured"], as_index=False).sum()[columns])
-    else:
-        frame = pd.DataFrame(rows, columns=columns)
+        frame = frame[frame["received"] > 0]
     if not closed_only:
         frame = _judge_open_holds(session, frame, start=start, end=end, as_of=as_of,
                                   office_ids=office_ids, months=months)
