@@ -7,6 +7,8 @@ Sunday 18-05-2025 (the day after a working Saturday).
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -134,6 +136,10 @@ def test_bengali_rendering_uses_bengali_digits_and_dd_mm_yyyy(seeded: Session) -
     assert parts == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in message.iter_parts())
     assert str(message["Subject"]) == bn.subject
+    # Through the wire format: every space survives (encoded words end inside the text).
+    parsed = email.message_from_string(message.as_string(), policy=email.policy.default)
+    assert str(parsed["Subject"]) == bn.subject
+    assert max(len(line) for line in message.as_string().splitlines()) <= 78
 
 
 def test_all_clear_when_nothing_is_due_or_late(session: Session) -> None:

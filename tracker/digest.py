@@ -20,6 +20,7 @@ Bengali by default (digits ০-৯), English per user; dates dd-mm-yyyy in both.
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -399,11 +400,34 @@ def _render(subject: str, lead: list[str], sections: list[Section], lang: str) -
     return Rendered(subject, "\n".join(text), "\n".join(parts) + "\n")
 
 
+def encoded_header(text: str, limit: int = 66) -> str:
+    """RFC 2047 encoded words, folded, with every space *inside* an encoded word.
+
+    The standard library's folder splits long non-ASCII headers at spaces and leaves the
+    space between two encoded words, where RFC 2047 says decoders must drop it: subjects
+    arrived as "আইসিটিঅফিস". Encoded words here hold whole characters and at most ``limit``
+    characters each, so every folded line stays under 78 and is never re-folded.
+    """
+    if text.isascii():
+        return text
+    words: list[str] = []
+    current = ""
+    for ch in text:
+        candidate = current + ch
+        if current and 12 + 4 * -(-len(candidate.encode()) // 3) > limit:
+            words.append(current)
+            candidate = ch
+        current = candidate
+    words.append(current)
+    return "\n ".join(
+        "=?utf-8?b?" + base64.b64encode(w.encode()).decode("ascii") + "?=" for w in words)
+
+
 def compose(rendered: Rendered, *, sender: str, to: str, message_id: str, date_: datetime,
             headers: dict[str, str] | None = None) -> EmailMessage:
     """A multipart/alternative UTF-8 message (plain text + HTML). Composing, not sending."""
     message = EmailMessage()
-    message["Subject"] = rendered.subject
+    message.set_raw("Subject", encoded_header(rendered.subject))
     message["From"] = sender
     message["To"] = to
     message["Date"] = format_datetime(date_)
