@@ -164,6 +164,7 @@ GRS_TIER_COLS = [
 ]
 RULE_COLS = [C("item", "Item", "বিষয়", "text"), C("value", "Value", "বিবরণ", "text")]
 
+QUARTER_BN = {"Q1": "প্রথম", "Q2": "দ্বিতীয়", "Q3": "তৃতীয়", "Q4": "চতুর্থ"}
 STATUS_BN = {"late": "বিলম্বে প্রদত্ত", "overdue": "মেয়াদোত্তীর্ণ"}
 TOTAL = {"en": "Total", "bn": "মোট"}
 
@@ -282,8 +283,10 @@ def build_apa(session: Session, *, scope: Scope, fy: str, quarter: str | None, a
                          warnings))
     label = scope_label[0] if bn else scope_label[1]
     if bn:
+        fy_bn = bn_digits(fiscal_year(fy).label) + (
+            f", {QUARTER_BN[quarters[0][0]]} প্রান্তিক" if quarter else "")
         title = (f"বার্ষিক কর্মসম্পাদন চুক্তি (এপিএ) প্রতিবেদন — {label} — অর্থবছর "
-                 f"{bn_digits(period.label)} ({bn_digits(_d(period.start))} থেকে "
+                 f"{fy_bn} ({bn_digits(_d(period.start))} থেকে "
                  f"{bn_digits(_d(period.end))}), {bn_digits(_d(as_of))} তারিখ পর্যন্ত")
     else:
         title = (f"APA report — {label} — FY {period.label} ({_d(period.start)} to "
