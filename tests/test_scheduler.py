@@ -1,0 +1,124 @@
+"""APScheduler wiring: persistent job store in the project database, 09:00 Asia/Dhaka,
+coalescing misfires, working days only; two scheduler processes racing send once."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tests.test_digest_support import SmtpServer, at_nine, seed, smtp_server
+from tracker.config import Settings, get_settings
+from tracker.jobs import day_states
+from tracker.scheduler import (
+    DAILY_JOB_ID,
+    JOBS_TABLE,
+    RETRY_JOB_ID,
+    build_scheduler,
+    daily_digests,
+    next_daily_run,
+)
+
+__all__ = ["smtp_server"]
+
+DHAKA = ZoneInfo("Asia/Dhaka")
+DAY = date(2024, 8, 20)
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_jobs_persist_in_the_project_database(engine: Engine) -> None:
+    settings = Settings(digest_time="09:00", digest_misfire_grace_seconds=7200)
+    for _ in range(2):  # a restart (or a second process) replaces, never duplicates
+        scheduler = build_scheduler(engine, settings, background=True)
+        scheduler.start(paused=True)
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        scheduler.shutdown(wait=False)
+    assert set(jobs) == {DAILY_JOB_ID, RETRY_JOB_ID}
+    daily = jobs[DAILY_JOB_ID]
+    assert daily.coalesce is True and daily.misfire_grace_time == 7200
+    assert daily.max_instances == 1
+    assert str(daily.trigger.timezone) == "Asia/Dhaka"
+    fields = {f.name: str(f) for f in daily.trigger.fields}
+    assert (fields["hour"], fields["minute"], fields["day_of_week"]) == ("9", "0", "*")
+    with engine.connect() as connection:
+        ids = connection.execute(sa.text(f"SELECT id FROM {JOBS_TABLE} ORDER BY id")).scalars()
+        assert list(ids) == sorted([DAILY_JOB_ID, RETRY_JOB_ID])
+
+
+def test_the_daily_run_is_at_nine_dhaka_and_configurable() -> None:
+    after = datetime(2025, 5, 16, 10, 0, tzinfo=DHAKA)  # a Friday morning, after 09:00
+    assert next_daily_run(Settings(), after) == datetime(2025, 5, 17, 9, 0, tzinfo=DHAKA)
+    assert next_daily_run(Settings(digest_time="08:30"), after).astimezone(UTC) == \
+        datetime(2025, 5, 17, 2, 30, tzinfo=UTC)
+
+
+def _point_settings_at(monkeypatch: pytest.MonkeyPatch, engine: Engine,
+                       server: SmtpServer) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", _url(engine))
+    monkeypatch.setenv("TRACKER_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TRACKER_SMTP_PORT", str(server.port))
+    monkeypatch.setenv("TRACKER_MAIL_FROM", "tracker@tracker.local")
+    get_settings.cache_clear()
+
+
+def test_the_job_sends_on_working_days_only(engine: Engine, smtp_server: SmtpServer,
+                                            settings_env: pytest.MonkeyPatch) -> None:
+    seed(engine, until=DAY)
+    _point_settings_at(settings_env, engine, smtp_server)
+    friday, holiday, saturday = date(2025, 5, 16), date(2025, 5, 11), date(2025, 5, 17)
+    assert not daily_digests(now=at_nine(friday)).working_day
+    assert not daily_digests(now=at_nine(holiday)).working_day
+    assert smtp_server.inbox.messages == []
+    sent = daily_digests(now=at_nine(saturday))  # a Saturday declared a working day
+    assert sent.working_day and sent.sent == 20  # daily + the week's first-day summary
+    # A missed morning run late (coalesced) and again by mistake: nothing new.
+    late = daily_digests(now=at_nine(saturday) + timedelta(hours=5))
+    assert (late.sent, late.skipped) == (0, 20)
+    assert len(smtp_server.inbox.messages) == 20
+
+
+def _scheduler_process(url: str, port: int, now_iso: str, start_at: float,
+                       out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """One scheduler process: its own settings, engine and SMTP connections."""
+    import time
+
+    os.environ.update(TRACKER_DATABASE_URL=url, TRACKER_SMTP_HOST="127.0.0.1",
+                      TRACKER_SMTP_PORT=str(port), TRACKER_MAIL_FROM="tracker@tracker.local")
+    get_settings.cache_clear()
+    time.sleep(max(0.0, start_at - time.time()))
+    result = daily_digests(now=datetime.fromisoformat(now_iso))
+    out.put((result.sent, result.skipped, result.failed))
+
+
+def test_two_scheduler_processes_racing_send_each_digest_once(
+        engine: Engine, smtp_server: SmtpServer) -> None:
+    import time
+
+    seed(engine, until=DAY)
+    context = multiprocessing.get_context("spawn")
+    out: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
+    start_at = time.time() + 4.0  # both start together, after their imports
+    processes = [context.Process(target=_scheduler_process,
+                                 args=(_url(engine), smtp_server.port,
+                                       at_nine(DAY).isoformat(), start_at, out))
+                 for _ in range(3)]
+    for p in processes:
+        p.start()
+    results = [out.get(timeout=120) for _ in processes]
+    for p in processes:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    assert sum(sent for sent, _, _ in results) == 10
+    assert all(failed == 0 for _, _, failed in results)
+    assert sorted(r for rcpts, _ in smtp_server.inbox.messages for r in rcpts) == \
+        smtp_server.inbox.recipients and len(smtp_server.inbox.recipients) == 10
+    assert len(set(smtp_server.inbox.recipients)) == 10
+    assert day_states(engine, DAY) == {"sent": 10}
