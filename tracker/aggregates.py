@@ -515,3 +515,46 @@ def overview(session: Session, *, scope: Scope, start: date, end: date, as_of: d
         by_month=summarise(counts, ["month_start"]),
         office_month=summarise(counts, ["office_code", "office_name_bn", "month_start"]),
     )
+
+
+# -- open requests (breaches) ---------------------------------------------------------------
+
+
+def open_frame(session: Session, *, scope: Scope, as_of: date,
+               office_ids: frozenset[int] | None = None) -> pd.DataFrame:
+    """Every request open now (whatever its age), judged as of ``as_of`` by tracker.reports.
+
+    Read through the index on state, so the cost follows the open requests only. Columns
+    as ``tracker.reports.request_frame`` plus office_name_en, responsible_contact,
+    escalation_officer and deadline_raw.
+    """
+    allowed = _allowed(scope, office_ids)
+    names = ["id", "office_code", "office_name_bn", "office_name_en", "go_live_date",
+             "district", "category", "number", "service_name_bn", "deadline_raw",
+             "responsible_officer", "responsible_contact", "escalation_officer",
+             "external_ref", "applicant_name", "received_date", "due_date", "closed_date",
+             "state", "track", "extended", "backdated", "due_provisional"]
+    columns = [Request.id, Office.code, Office.name_bn, Office.name_en, Office.go_live_date,
+               District.name_en, Service.category, Service.number, Service.name_bn,
+               Service.deadline_raw, Service.responsible_officer, Service.responsible_contact,
+               Service.escalation_officer, Request.external_ref, Request.applicant_name,
+               Request.received_date, Request.due_date, Request.closed_date, Request.state,
+               Request.track, Request.extended, Request.backdated, Request.due_provisional]
+    query = (
+        sa.select(*(col(c) for c in columns))
+        .join(Office, col(Office.id) == Request.office_id)
+        .join(District, col(District.id) == Office.district_id)
+        .join(Service, col(Service.id) == Request.service_id)
+        .where(_open_state_filter(session), col(Request.received_date) <= as_of)
+        .order_by(col(Request.id))
+    )
+    if allowed is not None:
+        query = query.where(col(Request.office_id).in_(sorted(allowed)))
+    frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=names)
+    holds: dict[int, date] = {}
+    if not frame.empty and (frame["state"] == "on_hold").any():
+        ids = [int(i) for i in frame.loc[frame["state"] == "on_hold", "id"]]
+        holds = {int(r): d for r, d in session.execute(
+            sa.select(col(HoldPeriod.request_id), col(HoldPeriod.start_date))
+            .where(col(HoldPeriod.request_id).in_(ids), col(HoldPeriod.end_date).is_(None)))}
+    return _judged(frame, as_of, holds)

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard (entry script ``dashboard/app.py``; pages in ``app_pages/``)."""

@@ -1,0 +1,475 @@
+"""The dashboard's only data layer: every read and write the pages make goes through here.
+
+- ``st.cache_resource`` holds the engine and the rollup of closed requests (one per database
+  URL); ``st.cache_data(ttl=...)`` holds query results, keyed by the user's id so one
+  user's figures are never served to another. Every write clears the data cache.
+- **Role scoping is enforced here**, not by hiding widgets: each function takes the
+  logged-in user's id, loads the user from the database and passes ``scope_for(user)`` to
+  the tracker functions (reads) or the user to ``tracker.requests`` (writes, which check
+  the scope again on the server side). A page cannot ask for another office's data.
+- "Now" is asked of the clock here (``today``/``now``), never in tracker/.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from tracker import aggregates
+from tracker.auth import AuthenticationFailed, PermissionDenied, Scope, authenticate, scope_for
+from tracker.calendars import KIND_LABELS, load_calendar
+from tracker.config import get_settings
+from tracker.db import make_engine, session_scope
+from tracker.deadlines import DeadlineSpec, Hold, due_date
+from tracker.localtime import DHAKA, to_local
+from tracker.models import (
+    CharterVersion,
+    District,
+    Division,
+    HoldPeriod,
+    Office,
+    Request,
+    RequestEvent,
+    Service,
+    User,
+)
+from tracker.reports import Period, compliance, request_frame
+from tracker.requests import (
+    NewRequest,
+    charter_in_force,
+    deadline_for,
+    extend,
+    get_office,
+    log_request,
+    now_utc,
+    office_calendar,
+    transition,
+)
+
+#: Seconds a cached query result may be served before it is read again.
+TTL = 60
+
+
+# -- engine, clock, users -------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _rollup(url: str) -> aggregates.ClosedRollup:
+    return aggregates.ClosedRollup(_engine(url))
+
+
+def engine() -> Engine:
+    return _engine(get_settings().database_url)
+
+
+def now() -> datetime:
+    return now_utc()
+
+
+def today() -> date:
+    return to_local(now_utc()).date
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """What the session keeps about the logged-in user (never the password or hash)."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    office_id: int | None
+    office_code: str | None
+    language: str
+
+
+def login(username: str, password: str) -> SessionUser | None:
+    """The user if the password matches (argon2), else None."""
+    with Session(engine()) as session:
+        try:
+            user = authenticate(session, username=username.strip(), password=password)
+        except AuthenticationFailed:
+            return None
+        office = session.get(Office, user.office_id) if user.office_id else None
+        assert user.id is not None
+        return SessionUser(user.id, user.username, user.full_name, user.role,
+                           user.office_id, office.code if office else None, user.language)
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise PermissionDenied("unknown or disabled user")
+    return user
+
+
+def _scope(session: Session, user_id: int) -> Scope:
+    return scope_for(session, _user(session, user_id))
+
+
+def invalidate() -> None:
+    """After a write: every cached result may be stale (the rollup catches up by itself)."""
+    st.cache_data.clear()
+
+
+# -- filters and overview -------------------------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def offices(user_id: int) -> pd.DataFrame:
+    """The offices the user may read (with a charter): id, code, names, district, division."""
+    with Session(engine()) as session:
+        scope = _scope(session, user_id)
+        with_charter = set(session.exec(select(CharterVersion.office_id)))
+        rows = session.execute(
+            sa.select(col(Office.id), col(Office.code), col(Office.name_bn),
+                      col(Office.name_en), col(District.name_en), col(District.name_bn),
+                      col(Division.name_en), col(Division.name_bn))
+            .join(District, col(District.id) == Office.district_id)
+            .join(Division, col(Division.id) == District.division_id)
+            .order_by(col(Office.code))).all()
+    frame = pd.DataFrame([tuple(r) for r in rows],
+                         columns=["office_id", "code", "name_bn", "name_en", "district",
+                                  "district_bn", "division", "division_bn"])
+    keep = [int(i) in with_charter and scope.can_read(int(i)) for i in frame["office_id"]]
+    return frame[keep].reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL, show_spinner="…")
+def overview(user_id: int, start: date, end: date, as_of: date,
+             office_ids: tuple[int, ...] | None,
+             categories: tuple[str, ...] | None) -> aggregates.Overview:
+    rollup = _rollup(get_settings().database_url).refresh()
+    with Session(engine()) as session:
+        return aggregates.overview(
+            session, scope=_scope(session, user_id), start=start, end=end, as_of=as_of,
+            office_ids=frozenset(office_ids) if office_ids is not None else None,
+            categories=list(categories) if categories else None, rollup=rollup)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def breaches(user_id: int, as_of: date) -> pd.DataFrame:
+    """Open requests in the user's scope, judged as of ``as_of``."""
+    with Session(engine()) as session:
+        return aggregates.open_frame(session, scope=_scope(session, user_id), as_of=as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def requests_of(user_id: int, start: date, end: date, as_of: date) -> pd.DataFrame:
+    """Requests received in [start, end] in the user's scope, judged as of ``as_of``."""
+    with Session(engine()) as session:
+        return request_frame(session, scope=_scope(session, user_id),
+                             period=Period(start, end, "dashboard"), as_of=as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def compliance_table(user_id: int, start: date, end: date, as_of: date, by: str
+                     ) -> pd.DataFrame:
+    """tracker.reports.compliance for the user's scope (with the median working days)."""
+    with Session(engine()) as session:
+        frame = request_frame(session, scope=_scope(session, user_id),
+                              period=Period(start, end, "dashboard"), as_of=as_of)
+    return compliance(frame, by)
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    request: dict[str, Any]
+    history: pd.DataFrame
+    explanation: str
+
+
+def request_detail(user_id: int, request_id: int) -> RequestDetail:
+    """One request the user may read: its fields, history and why it is due then."""
+    with Session(engine()) as session:
+        request = session.get(Request, request_id)
+        if request is None:
+            raise PermissionDenied(f"no request #{request_id}")
+        office = session.get(Office, request.office_id)
+        assert office is not None
+        _scope(session, user_id).require_read(office)
+        service = session.get(Service, request.service_id)
+        assert service is not None
+        events = session.exec(select(RequestEvent).where(
+            RequestEvent.request_id == request.id).order_by(col(RequestEvent.id))).all()
+        history = pd.DataFrame([{
+            "at": to_local(e.at).date, "action": e.action, "field": e.field or "",
+            "old": e.old_value or "", "new": e.new_value or "", "reason": e.reason or ""}
+            for e in events])
+        calendar = office_calendar(session, office)
+        spec = deadline_for(service, request.track)
+        lines = [f"#{request.id}: {service.deadline_raw} -> {request.track} track"]
+        if spec is None:
+            lines.append(f"as per directive: due {request.due_date or 'not entered'} "
+                         f"({request.directive_ref or 'no reference'})")
+        else:
+            holds = [Hold(h.start_date, h.end_date) for h in session.exec(
+                select(HoldPeriod).where(HoldPeriod.request_id == request.id))
+                if h.end_date is not None]
+            lines.append(due_date(request.received_at, spec, calendar, holds=holds,
+                                  explain=True).explain())
+        if request.extended:
+            lines.append(f"extended to {request.anchor_due_date} (see the history)")
+        lines.append(f"due date in force: {request.due_date or 'none'}; frozen with "
+                     f"calendar {request.calendar_version}")
+        fields = request.model_dump(exclude={"version"})
+        fields.update(office_code=office.code, office_name_bn=office.name_bn,
+                      service_key=f"{service.category}-{service.number}",
+                      service_name_bn=service.name_bn, deadline_raw=service.deadline_raw,
+                      responsible_officer=service.responsible_officer,
+                      responsible_contact=service.responsible_contact,
+                      escalation_officer=service.escalation_officer,
+                      conditional=service.conditional, unit=service.unit)
+        return RequestDetail(fields, history, "\n".join(lines))
+
+
+# -- logging and lifecycle (writes) ---------------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def writable_offices(user_id: int) -> pd.DataFrame:
+    """Offices the user may log requests for (an officer: their own; admin: all)."""
+    with Session(engine()) as session:
+        scope = _scope(session, user_id)
+        with_charter = set(session.exec(select(CharterVersion.office_id)))
+        rows = [(o.id, o.code, o.name_bn, o.name_en) for o in session.exec(
+            select(Office).order_by(col(Office.code)))
+            if o.id is not None and o.id in with_charter and scope.can_write(o.id)]
+    return pd.DataFrame(rows, columns=["office_id", "code", "name_bn", "name_en"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def services_on(user_id: int, office_code: str, day: date) -> pd.DataFrame:
+    """The services of the charter in force on ``day`` for an office the user may read."""
+    with Session(engine()) as session:
+        office = get_office(session, office_code)
+        _scope(session, user_id).require_read(office)
+        version = charter_in_force(session, office, day)
+        services = session.exec(select(Service).where(Service.charter_version_id == version.id)
+                                .order_by(col(Service.category), col(Service.number))).all()
+        rows = [{"key": f"{s.category}-{s.number}", "category": s.category,
+                 "number": s.number, "name_bn": s.name_bn, "deadline_raw": s.deadline_raw,
+                 "unit": s.unit, "amount": s.amount,
+                 "extended_working_days": s.extended_working_days,
+                 "conditional": s.conditional, "fee_raw": s.fee_raw,
+                 "responsible_officer": s.responsible_officer,
+                 "responsible_contact": s.responsible_contact,
+                 "escalation_officer": s.escalation_officer} for s in services]
+    order = {"citizen": 0, "institutional": 1, "internal": 2}
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame = frame.sort_values(["category", "number"], key=lambda s: s.map(order)
+                                  if s.name == "category" else s).reset_index(drop=True)
+    return frame
+
+
+@dataclass(frozen=True)
+class DuePreview:
+    due: date | None
+    provisional: bool
+    explanation: str
+
+
+def preview_due(user_id: int, office_code: str, service_key: str, received_at: datetime,
+                track: str | None) -> DuePreview:
+    """The due date the request would get if logged now (nothing is written)."""
+    with Session(engine()) as session:
+        office = get_office(session, office_code)
+        _scope(session, user_id).require_read(office)
+        local = to_local(received_at)
+        version = charter_in_force(session, office, local.date)
+        category, _, number = service_key.rpartition("-")
+        service = session.exec(select(Service).where(
+            Service.charter_version_id == version.id, Service.category == category,
+            Service.number == int(number))).one()
+        spec: DeadlineSpec | None = deadline_for(service, track or "standard")
+        if spec is None:
+            return DuePreview(None, False, "as per directive: enter the directive's date")
+        result = due_date(received_at, spec, office_calendar(session, office), explain=True)
+        return DuePreview(result.due, result.provisional, result.explain())
+
+
+def log(user_id: int, new: NewRequest) -> tuple[int, date | None]:
+    """Log a request as the user (tracker.requests checks the office is writable)."""
+    with session_scope(engine()) as session:
+        request = log_request(session, new=new, now=now(), user=_user(session, user_id))
+        assert request.id is not None
+        result = request.id, request.due_date
+    invalidate()
+    return result
+
+
+def act(user_id: int, request_id: int, action: str, *, reason: str | None = None,
+        outcome: str | None = None) -> str:
+    """A lifecycle action (start, hold, resume, deliver, reject, withdraw) as the user."""
+    moment = now()
+    with session_scope(engine()) as session:
+        request = transition(session, request_id=request_id, action=action, at=moment,
+                             now=moment, user=_user(session, user_id), reason=reason,
+                             outcome=outcome)
+        state = request.state
+    invalidate()
+    return state
+
+
+def extend_due(user_id: int, request_id: int, new_due: date, reason: str) -> date | None:
+    with session_scope(engine()) as session:
+        request = extend(session, request_id=request_id, new_due=new_due, reason=reason,
+                         now=now(), user=_user(session, user_id))
+        due = request.due_date
+    invalidate()
+    return due
+
+
+def received_moment(day: date, hhmm: str) -> datetime:
+    """A Dhaka local date and HH:MM as an aware datetime (ValueError if malformed)."""
+    hour, _, minute = hhmm.strip().translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+                                             ).partition(":")
+    return datetime(day.year, day.month, day.day, int(hour), int(minute), tzinfo=DHAKA)
+
+
+# -- charter, calendar, digests, reports ----------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def charters(user_id: int) -> list[dict[str, Any]]:
+    """Per readable office: its charter versions (with services) and the parse problems."""
+    from tracker.charter.catalog import load_all
+
+    catalogs: dict[str, Any] = {}
+    try:
+        catalogs = dict(load_all())
+    except Exception:  # a broken catalog file must not take the page down
+        catalogs = {}
+    result = []
+    with Session(engine()) as session:
+        scope = _scope(session, user_id)
+        for office in session.exec(select(Office).order_by(col(Office.code))):
+            if office.id is None or not scope.can_read(office.id):
+                continue
+            versions = session.exec(select(CharterVersion).where(
+                CharterVersion.office_id == office.id)
+                .order_by(col(CharterVersion.effective_date))).all()
+            if not versions:
+                continue
+            entry: dict[str, Any] = {"code": office.code, "name_bn": office.name_bn,
+                                     "name_en": office.name_en, "versions": []}
+            for version in versions:
+                services = session.exec(select(Service).where(
+                    Service.charter_version_id == version.id)
+                    .order_by(col(Service.category), col(Service.number))).all()
+                entry["versions"].append({
+                    "effective": version.effective_date, "source": version.source,
+                    "services": pd.DataFrame([{
+                        "category": s.category, "number": s.number, "name_bn": s.name_bn,
+                        "deadline_raw": s.deadline_raw, "unit": s.unit, "amount": s.amount,
+                        "fee_raw": s.fee_raw, "responsible_officer": s.responsible_officer,
+                        "responsible_contact": s.responsible_contact,
+                        "escalation_officer": s.escalation_officer} for s in services])})
+            catalog = catalogs.get(office.code)
+            entry["problems"] = [] if catalog is None else [
+                {"effective": v.effective, "line": getattr(p, "line", None),
+                 "message": getattr(p, "message", str(p))}
+                for v in catalog.versions for p in v.review]
+            result.append(entry)
+    return result
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def calendar_years() -> tuple[list[int], list[int]]:
+    """(every year the calendar covers, the provisional ones)."""
+    calendar = load_calendar()
+    return sorted(calendar.years), list(calendar.provisional_years)
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def calendar_year(year: int) -> tuple[pd.DataFrame, bool, dict[str, Any] | None]:
+    """The year's dated entries (date, kind, names, districts, confidence, source)."""
+    calendar = load_calendar()
+    entry = calendar.years[year]
+    frame = pd.DataFrame([{
+        "date": d.date, "kind": d.kind, "kind_en": KIND_LABELS[d.kind][0],
+        "kind_bn": KIND_LABELS[d.kind][1], "name_en": d.name_en, "name_bn": d.name_bn,
+        "districts": ", ".join(d.districts), "confidence": d.confidence, "source": d.source,
+    } for d in entry.days])
+    ramadan = None if entry.ramadan is None else {
+        "first": entry.ramadan.first_day, "last": entry.ramadan.last_day,
+        "closing": f"{entry.ramadan.closing_time:%H:%M}"}
+    return frame, entry.provisional, ramadan
+
+
+DIGEST_TABLE = "digest_delivery"
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def digests(user_id: int) -> pd.DataFrame | None:
+    """Digest deliveries (admin: all; others: their own), or None if not built yet."""
+    eng = engine()
+    if not sa.inspect(eng).has_table(DIGEST_TABLE):
+        return None
+    table = sa.Table(DIGEST_TABLE, sa.MetaData(), autoload_with=eng)
+    hidden = {"message", "body", "html", "text"}
+    shown = [c for c in table.columns if c.name not in hidden]
+    query = sa.select(*shown)
+    with Session(eng) as session:
+        user = _user(session, user_id)
+        if user.role != "admin" and "user_id" in table.columns:
+            query = query.where(table.c.user_id == user_id)
+        if "id" in table.columns:
+            query = query.order_by(table.c.id.desc())
+        rows = session.execute(query.limit(500)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in shown])
+
+
+def outbox_files(user_id: int) -> list[tuple[str, int]] | None:
+    """Files in the outbox folder (admin only), newest first; None if there is none."""
+    with Session(engine()) as session:
+        if _user(session, user_id).role != "admin":
+            return None
+    folder = get_settings().outbox_dir
+    if not folder.is_dir():
+        return None
+    files = sorted(folder.glob("**/*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return [(str(p.relative_to(folder)), p.stat().st_size) for p in files[:200]]
+
+
+def exports_available() -> bool:
+    return importlib.util.find_spec("tracker.exports") is not None
+
+
+def apa_workbook(user_id: int, fy: str, quarter: str | None, lang: str) -> bytes | None:
+    """The APA workbook for the user's scope as .xlsx bytes; None if exports do not exist."""
+    if not exports_available():
+        return None
+    exports = importlib.import_module("tracker.exports")
+    cli_apa = importlib.import_module("tracker.cli_apa")
+    period, _ = exports.periods_of(fy, quarter)
+    day = today()
+    with Session(engine()) as session:
+        scope = _scope(session, user_id)
+        infos, codes, label = cli_apa.resolve_offices(session, scope=scope, office=None,
+                                                      district=None,
+                                                      day=min(day, period.end))
+        report = exports.build_apa(session, scope=scope, fy=fy, quarter=quarter, as_of=day,
+                                   offices=infos, office_codes=codes, scope_label=label,
+                                   lang=lang, generated_at=now())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "apa.xlsx"
+        exports.write_xlsx(report, path)
+        return path.read_bytes()

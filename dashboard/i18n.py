@@ -1,0 +1,212 @@
+"""Bengali / English for the dashboard: labels, Bengali digits and dd-mm-yyyy dates.
+
+Pure functions (no Streamlit): pages pass the session's language, ``current()`` reads it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+LANGS = ("bn", "en")
+BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # key: (Bengali, English)
+    "app_title": ("সিটিজেন চার্টার সেবা ট্র্যাকার", "Citizen-charter SLA tracker"),
+    "language": ("ভাষা", "Language"),
+    "login": ("লগইন", "Log in"),
+    "logout": ("লগআউট", "Log out"),
+    "username": ("ব্যবহারকারীর নাম", "Username"),
+    "password": ("পাসওয়ার্ড", "Password"),
+    "login_failed": ("ব্যবহারকারীর নাম বা পাসওয়ার্ড ভুল", "Wrong username or password"),
+    "login_required": ("এই পাতা দেখতে লগইন করুন", "Please log in to see this page"),
+    "signed_in_as": ("লগইন করেছেন: {name} ({role})", "Signed in as {name} ({role})"),
+    "overview": ("সারসংক্ষেপ", "Overview"),
+    "breaches": ("সময়সীমা লঙ্ঘন", "Breaches"),
+    "log_request": ("নতুন আবেদন", "Log a request"),
+    "my_requests": ("আমার আবেদনসমূহ", "My requests"),
+    "charter": ("সিটিজেন চার্টার", "Charter"),
+    "calendar": ("ছুটির তালিকা", "Calendar"),
+    "digests": ("ডাইজেস্ট", "Digests"),
+    "reports": ("প্রতিবেদন", "Reports"),
+    "fiscal_year": ("অর্থবছর", "Fiscal year"),
+    "quarter": ("প্রান্তিক", "Quarter"),
+    "whole_year": ("পুরো বছর", "Whole year"),
+    "date_range": ("তারিখের সীমা", "Date range"),
+    "custom_range": ("নির্দিষ্ট তারিখ", "Custom dates"),
+    "division": ("বিভাগ", "Division"),
+    "district": ("জেলা", "District"),
+    "office": ("অফিস", "Office"),
+    "service": ("সেবা", "Service"),
+    "category": ("সেবার ধরন", "Service category"),
+    "all": ("সকল", "All"),
+    "compliance_pct": ("সময়মতো সেবা (%)", "Compliance (%)"),
+    "delivered": ("সেবা প্রদান", "Delivered"),
+    "on_time": ("সময়মতো", "On time"),
+    "late": ("বিলম্বে", "Late"),
+    "open": ("চলমান", "Open"),
+    "overdue": ("সময় পেরিয়েছে", "Overdue now"),
+    "received": ("গৃহীত", "Received"),
+    "no_data": ("এই বাছাইয়ে কোনো আবেদন নেই", "No requests for this selection"),
+    "trend": ("মাসভিত্তিক সময়মতো সেবার হার", "On-time trend by month"),
+    "per_office": ("অফিসভিত্তিক", "Per office"),
+    "per_service": ("সেবাভিত্তিক", "Per service"),
+    "heatmap": ("অফিস × মাস", "Office × month"),
+    "month": ("মাস", "Month"),
+    "as_of": ("যে তারিখ পর্যন্ত", "As of"),
+    "due_soon": ("শীঘ্রই সময়সীমা", "Due soon"),
+    "due_soon_days": ("যত কার্যদিবসের মধ্যে", "Within working days"),
+    "wd_late": ("কার্যদিবস বিলম্ব", "Working days late"),
+    "responsible": ("দায়িত্বপ্রাপ্ত কর্মকর্তা", "Responsible officer"),
+    "contact": ("যোগাযোগ", "Contact"),
+    "escalation": ("উর্ধ্বতন কর্মকর্তা", "Escalation officer"),
+    "open_request": ("আবেদন দেখুন", "Open a request"),
+    "history": ("ইতিহাস", "History"),
+    "why_due": ("সময়সীমা কেন এই তারিখ?", "Why is it due then?"),
+    "received_at": ("গ্রহণের সময়", "Received at"),
+    "received_date": ("গ্রহণের তারিখ", "Received on"),
+    "received_time": ("গ্রহণের সময় (ঘণ্টা:মিনিট)", "Time received (HH:MM)"),
+    "channel": ("মাধ্যম", "Channel"),
+    "applicant": ("আবেদনকারীর নাম", "Applicant"),
+    "applicant_contact": ("আবেদনকারীর যোগাযোগ", "Applicant's contact"),
+    "summary": ("বিষয়", "Summary"),
+    "external_ref": ("রেজিস্টার নম্বর", "Register number"),
+    "deadline": ("সময়সীমা", "Deadline"),
+    "due_date": ("নির্ধারিত তারিখ", "Due date"),
+    "computed_due": ("নির্ধারিত তারিখ (হিসাব): {due}", "Computed due date: {due}"),
+    "provisional": ("অস্থায়ী (ছুটির তালিকা চূড়ান্ত নয়)", "provisional (forecast holidays)"),
+    "track": ("ট্র্যাক", "Track"),
+    "track_immediate": ("তাৎক্ষণিক", "Immediate"),
+    "track_extended": ("বর্ধিত ({n} কার্যদিবস)", "Extended ({n} working days)"),
+    "reason": ("কারণ", "Reason"),
+    "directive_due": ("নির্দেশনা অনুযায়ী তারিখ", "Directive's due date"),
+    "directive_ref": ("নির্দেশনার সূত্র", "Directive reference"),
+    "submit_log": ("আবেদন সংরক্ষণ করুন", "Save the request"),
+    "logged_ok": ("আবেদন #{id} সংরক্ষিত; নির্ধারিত তারিখ {due}",
+                  "Request #{id} saved; due {due}"),
+    "err_required": ("{field} দিতে হবে", "{field} is required"),
+    "err_time": ("সময় ঘণ্টা:মিনিট আকারে লিখুন (যেমন ১০:১৫)",
+                 "Enter the time as HH:MM (e.g. 10:15)"),
+    "err_future": ("গ্রহণের সময় ভবিষ্যতে হতে পারে না", "The time received cannot be in the future"),
+    "err_reason": ("বর্ধিত ট্র্যাকের জন্য কারণ লিখুন", "The extended track needs a reason"),
+    "err_no_office": ("আপনার কোনো অফিসে লেখার অনুমতি নেই",
+                      "You may not log requests for any office"),
+    "err_other": ("সংরক্ষণ করা যায়নি: {msg}", "Not saved: {msg}"),
+    "state": ("অবস্থা", "State"),
+    "status": ("স্ট্যাটাস", "Status"),
+    "action": ("কাজ", "Action"),
+    "confirm": ("নিশ্চিত করুন", "Confirm"),
+    "confirm_action": ("আবেদন #{id}: \"{action}\" নিশ্চিত?", "Request #{id}: confirm \"{action}\"?"),
+    "done": ("সম্পন্ন: আবেদন #{id} এখন {state}", "Done: request #{id} is now {state}"),
+    "outcome": ("ফলাফল", "Outcome"),
+    "new_due": ("নতুন নির্ধারিত তারিখ", "New due date"),
+    "choose_request": ("আবেদন বাছাই করুন", "Choose a request"),
+    "only_open": ("শুধু চলমান", "Open only"),
+    "versions": ("সংস্করণ", "Versions"),
+    "effective": ("কার্যকর", "Effective"),
+    "problems": ("পাঠে সমস্যা", "Parse problems"),
+    "no_problems": ("কোনো সমস্যা নেই", "No problems"),
+    "fee": ("ফি", "Fee"),
+    "year": ("বছর", "Year"),
+    "date": ("তারিখ", "Date"),
+    "kind": ("ধরন", "Kind"),
+    "name": ("নাম", "Name"),
+    "source": ("সূত্র", "Source"),
+    "confidence": ("নিশ্চয়তা", "Confidence"),
+    "provisional_year": ("অস্থায়ী বছর: চূড়ান্ত ছুটির তালিকা নেই, পূর্বাভাস থেকে",
+                         "Provisional year: no curated list, forecast holidays"),
+    "ramadan": ("রমজানে অফিস সময় (বন্ধ {closing}): {first} থেকে {last}",
+                "Ramadan office hours (closing {closing}): {first} to {last}"),
+    "not_available": ("এখনো চালু হয়নি: {what}", "Not available yet: {what}"),
+    "digest_states": ("ডাইজেস্টের অবস্থা", "Digest states"),
+    "outbox": ("আউটবক্স", "Outbox"),
+    "download_apa": ("এপিএ এক্সেল ডাউনলোড", "Download the APA workbook"),
+    "build_apa": ("এপিএ প্রতিবেদন তৈরি করুন", "Build the APA report"),
+    "compliance_table": ("প্রতিপালন সারণি", "Compliance table"),
+    "median_wd": ("সেবা প্রদানে কার্যদিবস (মধ্যমা)", "Median working days to deliver"),
+    "permission": ("অনুমতি নেই: {msg}", "Not allowed: {msg}"),
+    "refresh": ("হালনাগাদ", "Refresh"),
+}
+
+ROLES = {"upazila_officer": ("উপজেলা কর্মকর্তা", "upazila officer"),
+         "district_programmer": ("জেলা প্রোগ্রামার", "district programmer"),
+         "admin": ("অ্যাডমিন", "admin")}
+STATUSES = {"on_track": ("সময়ের মধ্যে", "on track"), "due_today": ("আজ শেষ দিন", "due today"),
+            "overdue": ("সময় পেরিয়েছে", "overdue"), "on_time": ("সময়মতো", "on time"),
+            "late": ("বিলম্বে", "late"), "no_deadline": ("সময়সীমা নেই", "no deadline"),
+            "rejected": ("নামঞ্জুর", "rejected"), "withdrawn": ("প্রত্যাহৃত", "withdrawn")}
+ACTIONS = {"start": ("কাজ শুরু", "start"), "hold": ("স্থগিত (আবেদনকারীর অপেক্ষায়)", "hold"),
+           "resume": ("আবার শুরু", "resume"), "extend": ("সময় বৃদ্ধি", "extend"),
+           "deliver": ("সেবা প্রদান", "deliver"), "reject": ("নামঞ্জুর", "reject"),
+           "withdraw": ("প্রত্যাহার", "withdraw")}
+CHANNELS = {"in_person": ("সরাসরি", "in person"), "phone": ("ফোন", "phone"),
+            "web": ("ওয়েবসাইট", "web site"), "email": ("ই-মেইল", "e-mail"),
+            "letter": ("চিঠি", "letter"), "e_nothi": ("ই-নথি/ডি-নথি", "e-Nothi / D-Nothi")}
+CATEGORIES = {"citizen": ("নাগরিক সেবা", "citizen"),
+              "institutional": ("প্রাতিষ্ঠানিক সেবা", "institutional"),
+              "internal": ("অভ্যন্তরীণ সেবা", "internal")}
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    """The label for ``key``; values are formatted in (numbers in the language's digits)."""
+    bn, en = STRINGS[key]
+    text = bn if lang == "bn" else en
+    if values:
+        text = text.format(**{k: show(v, lang) for k, v in values.items()})
+    return text
+
+
+def label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    pair = table.get(key)
+    return key if pair is None else (pair[0] if lang == "bn" else pair[1])
+
+
+def digits(text: str, lang: str) -> str:
+    """ASCII digits to Bengali ones in Bengali mode."""
+    return text.translate(BN_DIGITS) if lang == "bn" else text
+
+
+def fmt_date(day: date | datetime | None, lang: str) -> str:
+    """dd-mm-yyyy in Bengali digits (Bengali mode) or ISO yyyy-mm-dd (English)."""
+    if day is None:
+        return "—"
+    if isinstance(day, datetime):
+        day = day.date()
+    return digits(f"{day:%d-%m-%Y}", lang) if lang == "bn" else day.isoformat()
+
+
+def fmt_month(day: date, lang: str) -> str:
+    return digits(f"{day:%m-%Y}", lang) if lang == "bn" else f"{day:%Y-%m}"
+
+
+def fmt_num(value: float | int | None, lang: str, decimals: int = 0) -> str:
+    if value is None or value != value:  # None or NaN
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return digits(text, lang)
+
+
+def fmt_pct(value: float | None, lang: str) -> str:
+    return "—" if value is None or value != value else fmt_num(value, lang, 1) + "%"
+
+
+def show(value: Any, lang: str) -> str:
+    """Any value for display: dates and numbers localised, the rest as text."""
+    if isinstance(value, date | datetime):
+        return fmt_date(value, lang)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return digits(str(value), lang)
+    if isinstance(value, float):
+        return fmt_num(value, lang, 1)
+    return digits(str(value), lang) if lang == "bn" and str(value).isdigit() else str(value)
+
+
+def current() -> str:
+    """The session's language (Streamlit session state), Bengali by default."""
+    import streamlit as st
+
+    lang = st.session_state.get("lang", "bn")
+    return lang if lang in LANGS else "bn"
