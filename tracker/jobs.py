@@ -97,11 +97,12 @@ def recipients(session: Session) -> list[Recipient]:
 
 @dataclass
 class RunResult:
-    """What one run did with the day's digests: sent + skipped + failed = the day's total.
+    """What one run did with the day's digests.
 
-    skipped: already sent or claimed by another worker, all clear with the "skip" setting,
-    or waiting for a retry; failed: a send attempt failed in this run (``pending`` of them
-    will be retried, the rest gave up).
+    skipped: already handled before this run (sent, skipped as all clear with the "skip"
+    setting, given up) or claimed by another worker; failed: a send attempt failed in this
+    run; pending: the day's digests waiting for a retry (failed now, or not tried because
+    the server kept failing).
     """
 
     day: date
@@ -309,7 +310,9 @@ def run_day(engine: Engine, *, day: date, now: datetime, transport: Transport,
     delivered = deliver(engine, transport=transport, now=now, worker=worker, day=day,
                         settings=settings)
     states = day_states(engine, day)
-    total = sum(states.values())
+    # Pending rows this run did not try (the circuit breaker opened) are neither skipped
+    # nor failed: they are reported as pending only.
+    untried = states["pending"] - (delivered.failed - delivered.gave_up)
     return RunResult(day, planned=planned, sent=delivered.sent,
-                     skipped=total - delivered.sent - delivered.failed,
+                     skipped=sum(states.values()) - delivered.sent - delivered.failed - untried,
                      failed=delivered.failed, pending=states["pending"])
