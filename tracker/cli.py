@@ -151,7 +151,6 @@ def calendar_tour(
 calendar_app.command("reload")(cli_log.calendar_reload)
 app.command("init")(cli_log.init)
 app.command("demo")(cli_log.demo)
-app.command("dashboard")(cli_dashboard.dashboard)
 app.add_typer(cli_log.db_app, name="db")
 app.add_typer(cli_log.office_app, name="office")
 app.add_typer(cli_log.user_app, name="user")
