@@ -20,10 +20,11 @@ lint: install
 	$(VENV)/bin/ruff check tracker tests bench scripts
 	$(VENV)/bin/mypy
 
-# The README's demo command.
+# The README's demo command: build the demo database, then open the dashboard on it.
+DEMO_DB := $${TRACKER_DATABASE_URL:-sqlite:///$(CURDIR)/var/demo.db}
 demo: install
-	TRACKER_DATABASE_URL=$${TRACKER_DATABASE_URL:-sqlite:///$(CURDIR)/var/demo.db} \
-		$(VENV)/bin/tracker demo --reset
+	TRACKER_DATABASE_URL=$(DEMO_DB) $(VENV)/bin/tracker demo --reset
+	TRACKER_DATABASE_URL=$(DEMO_DB) $(VENV)/bin/tracker dashboard --port 8501
 
 bench: install
 	$(PY) bench/deadlines.py

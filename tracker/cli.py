@@ -16,6 +16,7 @@ import typer
 from tracker import batch, calendar_text, cli_apa, cli_log, ics
 from tracker.calendars import load_calendar
 from tracker.cli_charter import charter_app
+from tracker.cli_dashboard import dashboard
 from tracker.cli_digest import digest_app, scheduler
 from tracker.deadlines import DeadlineSpec, due_date
 from tracker.errors import InputError, TrackerError
@@ -151,6 +152,7 @@ def calendar_tour(
 calendar_app.command("reload")(cli_log.calendar_reload)
 app.command("init")(cli_log.init)
 app.command("demo")(cli_log.demo)
+app.command("dashboard")(dashboard)
 app.add_typer(cli_log.db_app, name="db")
 app.add_typer(cli_log.office_app, name="office")
 app.add_typer(cli_log.user_app, name="user")
