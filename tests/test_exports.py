@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import statistics
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from tracker.exports import (
     neutralise,
     write_csv,
     write_xlsx,
+    xlsx_bytes,
 )
 from tracker.grs import NewComplaint, log_complaint, resolve_complaint
 from tracker.localtime import DHAKA
@@ -235,6 +237,8 @@ def test_written_sheet_neutralises_every_text_cell(tmp_path: Path) -> None:
     assert [ws.cell(r, 1).value for r in (3, 4, 5)] == ["'=HYPERLINK(\"http://x\")", "'@cmd",
                                                         "'-2"]
     assert [ws.cell(r, 2).value for r in (3, 4, 5)] == [1, 2, 3]
+    assert load_workbook(io.BytesIO(xlsx_bytes(ApaReport("en", "t", [], [sheet])))
+                         ).worksheets[0]["A3"].value == "'=HYPERLINK(\"http://x\")"
     files = write_csv(ApaReport("en", "t", [], [sheet]), tmp_path / "csv")
     with files[0].open(encoding="utf-8-sig") as handle:
         assert [r[0] for r in csv.reader(handle)] == ["a", "'=HYPERLINK(\"http://x\")",

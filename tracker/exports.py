@@ -21,6 +21,7 @@ and with ``lang="en"`` their headers are the column keys of ``tracker report com
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -411,6 +412,20 @@ def _cell_text(value: Any) -> str:
 
 
 def write_xlsx(report: ApaReport, path: Path) -> Path:
+    """Save the workbook to ``path`` (parent folders are created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _workbook(report).save(path)
+    return path
+
+
+def xlsx_bytes(report: ApaReport) -> bytes:
+    """The workbook as bytes (for the dashboard's download button)."""
+    buffer = io.BytesIO()
+    _workbook(report).save(buffer)
+    return buffer.getvalue()
+
+
+def _workbook(report: ApaReport) -> Any:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -459,9 +474,7 @@ def write_xlsx(report: ApaReport, path: Path) -> Path:
         for j, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60)
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
+    return workbook
 
 
 def write_csv(report: ApaReport, folder: Path) -> list[Path]:
