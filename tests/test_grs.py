@@ -300,3 +300,37 @@ def test_catalog_sync_stores_the_tiers_of_every_version(session: Session) -> Non
     # Re-running adds nothing.
     sync_all(session, now=NOW)
     assert len(session.exec(select(GrsTierLimit)).all()) == len(rows)
+
+
+def test_a_backdated_resolution_voids_a_recorded_escalation(office: Session,
+                                                            cal: BangladeshCalendar) -> None:
+    cid = _log(office, dhaka(2025, 3, 27))
+    assert len(escalate_due(office, as_of=date(2025, 4, 9), now=NOW)) == 1  # tier 2 from 8 Apr
+    # The complaint officer had in fact resolved it on 7 April (entered late).
+    step = resolve_complaint(office, complaint_id=cid, at=dhaka(2025, 4, 7),
+                             resolution="done", now=NOW, user=None)
+    assert step.tier == 1
+    frame = complaint_frame(office, scope=SYSTEM, period=fiscal_year("2024-25"),
+                            as_of=date(2025, 6, 30))
+    assert frame.iloc[0]["status"] == "resolved" and frame.iloc[0]["within_time"]
+    assert escalate_due(office, as_of=date(2025, 6, 30), now=NOW) == []
+    # An appeal reuses the void escalation's tier: its clock starts on the appeal date.
+    appeal = appeal_complaint(office, complaint_id=cid, at=dhaka(2025, 4, 10),
+                              reason="not satisfied", now=NOW, user=None)
+    assert (appeal.tier, appeal.kind, appeal.start_date, appeal.due_date) == (
+        2, "appeal", date(2025, 4, 10), count_forward(cal, date(2025, 4, 10), 2))
+    actions = [e.action for e in complaint_history(office, cid)]
+    assert actions == ["logged", "escalated", "escalation_void", "resolved", "appealed"]
+    # Tier 2 passes its limit unresolved: the complaint moves to tier 3 on its own.
+    done = escalate_due(office, as_of=date(2025, 6, 30), now=NOW)
+    assert [(e.from_tier, e.to_tier) for e in done] == [(2, 3)]
+
+
+def test_resolution_on_the_due_day_stays_with_the_tier(office: Session) -> None:
+    cid = _log(office, dhaka(2025, 3, 27))
+    step = resolve_complaint(office, complaint_id=cid, at=dhaka(2025, 4, 8, 16),
+                             resolution="done", now=NOW, user=None)
+    assert (step.tier, step.due_date) == (1, date(2025, 4, 8))
+    frame = complaint_frame(office, scope=SYSTEM, period=fiscal_year("2024-25"),
+                            as_of=date(2025, 6, 30))
+    assert frame.iloc[0]["within_time"] and frame.iloc[0]["escalations"] == 0

@@ -253,9 +253,13 @@ def complaint_status(*, received: date, limits: Sequence[TierLimit],
     tier, start, kind = 1, received, "lodged"
     while True:
         limit = limits[tier - 1]
+        # A recorded step counts only where the chain puts it: an automatic escalation
+        # made void by a resolution entered later (backdated) is ignored.
         step = recorded.get(tier)
+        if step is not None and (step.start, step.kind) != (start, kind):
+            step = None
         if step is not None:
-            start, kind, due = step.start, step.kind, step.due
+            due = step.due
             resolved = step.resolved if step.resolved and step.resolved <= as_of else None
         else:
             due, resolved = tier_due(start, limit, calendar), None
@@ -266,8 +270,9 @@ def complaint_status(*, received: date, limits: Sequence[TierLimit],
                                     "resolved_late" if late else "resolved_on_time",
                                     resolved, step is not None, late))
             appeal = recorded.get(tier + 1)
-            if appeal is not None and tier < len(limits):
-                tier, start, kind = tier + 1, appeal.start, appeal.kind
+            if (appeal is not None and appeal.kind == "appeal" and appeal.start >= resolved
+                    and tier < len(limits)):
+                tier, start, kind = tier + 1, appeal.start, "appeal"
                 continue
             return ComplaintStatus("resolved", tier, due, late, tuple(states))
         if as_of > due and tier < len(limits):
@@ -417,7 +422,17 @@ def _materialise(session: Session, complaint: Complaint, status: ComplaintStatus
                 session.add(step)
                 session.flush()
         except sa.exc.IntegrityError:
-            continue
+            existing = session.exec(select(ComplaintStep).where(
+                ComplaintStep.complaint_id == complaint.id,
+                ComplaintStep.tier == state.tier)).one()
+            if (existing.start_date, existing.kind) == (state.start, "auto"):
+                continue  # recorded meanwhile by someone else
+            # A void escalation (made before a backdated resolution) is restarted.
+            existing.kind, existing.start_date = "auto", state.start
+            existing.due_date, existing.started_at = state.due, now
+            session.add(existing)
+            session.flush()
+            step = existing
         limits = decode_limits(complaint.tier_limits)
         _event(session, complaint, at=now, user=None, action="escalated", tier=state.tier,
                old=below.tier, new=state.due,
@@ -445,10 +460,14 @@ def resolve_complaint(session: Session, *, complaint_id: int, at: datetime, reso
     if status.status == "resolved":
         raise ComplaintError(f"complaint #{complaint_id} is already resolved at tier "
                              f"{status.tier}; the complainant may appeal instead")
-    later = [s for s in _steps(session, complaint_id) if s.start_date > day]
-    if later:
-        raise ComplaintError(f"tier {later[0].tier} already started on "
-                             f"{later[0].start_date}, after {day}")
+    later = [s for s in _steps(session, complaint_id) if s.tier > status.tier]
+    recorded_after = [s for s in later if s.kind != "auto" or s.resolved_date is not None]
+    if recorded_after:
+        raise ComplaintError(f"tier {recorded_after[0].tier} was already {recorded_after[0].kind}"
+                             f" on {recorded_after[0].start_date}, after {day}")
+    for void in later:  # escalations recorded before this (backdated) resolution
+        _event(session, complaint, at=now, user=user, action="escalation_void", tier=void.tier,
+               old=void.start_date, reason=f"resolved on {day}, before this escalation")
     _materialise(session, complaint, status, now=now)
     step = next(s for s in _steps(session, complaint_id) if s.tier == status.tier)
     step.resolved_at, step.resolved_date = at, day
@@ -484,12 +503,19 @@ def appeal_complaint(session: Session, *, complaint_id: int, at: datetime, reaso
                if status.tier < len(limits) else "there is no tier above it"))
     if status.tier >= len(limits):
         raise ComplaintError(f"the {limits[-1].title_en} is the last tier: no appeal above it")
-    if any(s.tier > status.tier for s in steps):
-        raise ComplaintError(f"tier {status.tier + 1} was already started")
     nxt = limits[status.tier]
-    assert complaint.id is not None
-    step = ComplaintStep(complaint_id=complaint.id, tier=nxt.tier, kind="appeal",
-                         start_date=day, due_date=tier_due(day, nxt, calendar), started_at=at)
+    resolved_on = status.tiers[-1].resolved
+    assert complaint.id is not None and resolved_on is not None
+    step = next((s for s in steps if s.tier == nxt.tier), None)
+    if step is not None and not (step.kind == "auto" and step.resolved_date is None
+                                 and step.start_date >= resolved_on):
+        raise ComplaintError(f"tier {nxt.tier} was already started on {step.start_date}")
+    if step is None:
+        step = ComplaintStep(complaint_id=complaint.id, tier=nxt.tier, kind="appeal",
+                             start_date=day, due_date=day, started_at=at)
+    # (else: a void escalation's row is reused; its history stays in the events)
+    step.kind, step.start_date, step.started_at = "appeal", day, at
+    step.due_date = tier_due(day, nxt, calendar)
     session.add(step)
     _event(session, complaint, at=now, user=user, action="appealed", tier=nxt.tier,
            old=status.tier, new=step.due_date, reason=reason.strip())
