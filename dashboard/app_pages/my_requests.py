@@ -68,7 +68,7 @@ if actions:
         new_due = st.date_input(i18n.t("new_due", lang), value=current_due + timedelta(days=7),
                                 key="my_new_due", format="DD-MM-YYYY")
         confirmed = st.checkbox(i18n.t("confirm", lang), key="my_confirm")
-        submitted = st.form_submit_button(i18n.t("action", lang))
+        submitted = st.form_submit_button(i18n.t("action", lang), key="my_submit")
     if submitted:
         label = i18n.label(i18n.ACTIONS, action, lang)
         if not confirmed:

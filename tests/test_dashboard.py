@@ -1,0 +1,397 @@
+"""The Streamlit dashboard with AppTest: every page renders, needs a login, respects roles;
+the log form refuses bad input and saves good input; actions need a confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, func, select
+from streamlit.testing.v1 import AppTest
+
+from dashboard import data, i18n
+from tracker.config import PROJECT_ROOT, get_settings
+from tracker.db import make_engine
+from tracker.demo import DEMO_PASSWORD, build_demo
+from tracker.models import Request, User
+from tracker.requests import NewRequest
+
+NOW = datetime(2025, 6, 30, 10, tzinfo=UTC)
+
+APP = str(PROJECT_ROOT / "dashboard" / "app.py")
+PAGES = ["overview", "breaches", "log_request", "my_requests", "charter", "calendar",
+         "digests", "reports"]
+UNTIL = date(2025, 1, 31)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("dash") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        build_demo(session, until=UNTIL, seed=2)
+        session.commit()
+    engine.dispose()
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", demo_url)
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    yield demo_url
+    st.cache_data.clear()
+    get_settings.cache_clear()
+
+
+def session_user(url: str, username: str) -> data.SessionUser:
+    with Session(make_engine(url)) as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+        assert user.id is not None
+        return data.SessionUser(user.id, user.username, user.full_name, user.role,
+                                user.office_id, None, user.language)
+
+
+def app(url: str, username: str | None = None, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    if username:
+        at.session_state["user"] = session_user(url, username)
+    return at.run()
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "error", "warning", "info", "success", "markdown",
+                                  "caption") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def request_count(url: str) -> int:
+    with Session(make_engine(url)) as session:
+        return int(session.exec(select(func.count()).select_from(Request)).one())
+
+
+# -- login -------------------------------------------------------------------------------
+
+
+def test_without_a_login_only_the_login_form_is_shown(db: str) -> None:
+    at = app(db)
+    assert not at.exception
+    assert at.text_input(key="login_username") is not None
+    assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_requires_a_login(db: str, page: str) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "app_pages" / f"{page}.py"),
+                           default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [i18n.t("login_required", "en")]
+    assert not at.dataframe and not at.metric
+
+
+def test_login_with_a_wrong_password_fails_and_the_right_one_works(db: str) -> None:
+    at = app(db)
+    at.text_input(key="login_username").input("jashore-keshabpur")
+    at.text_input(key="login_password").input("wrong-password")
+    at.button[0].click().run()
+    assert i18n.t("login_failed", "en") in [e.value for e in at.error]
+    assert "user" not in at.session_state
+    at.text_input(key="login_password").input(DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["user"].username == "jashore-keshabpur"
+    assert [t.value for t in at.title] == [i18n.t("overview", "en")]
+
+
+# -- every page, every role ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["admin", "jashore-programmer", "jashore-keshabpur"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_for_every_role(db: str, username: str, page: str) -> None:
+    at = app(db, username)
+    if page in ("log_request", "my_requests") and username == "jashore-programmer":
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            open_page(at, page)  # not in a read-only programmer's navigation
+        return
+    open_page(at, page)
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == [i18n.t(page, "en")]
+
+
+def test_overview_shows_the_fiscal_year_for_the_users_scope(db: str) -> None:
+    at = app(db, "jashore-programmer")
+    at.selectbox(key="ov_fy").select("2024-25").run()
+    assert not at.exception
+    received = int(at.metric[2].value.replace(",", ""))
+    assert received > 100
+    admin = app(db, "admin")
+    admin.selectbox(key="ov_fy").select("2024-25").run()
+    assert int(admin.metric[2].value.replace(",", "")) > received  # five offices, not one
+    # The programmer's office filter offers only the offices of their district.
+    assert at.selectbox(key="ov_office").options == ["All", "Keshabpur Upazila ICT Office"]
+
+
+def test_bengali_mode_shows_bengali_digits_and_dates(db: str) -> None:
+    at = app(db, "admin", lang="bn")
+    at.selectbox(key="ov_fy").select("2024-25").run()
+    assert not at.exception
+    value = at.metric[2].value
+    assert value and all(not ch.isascii() or ch in ",." for ch in value)
+    assert "০১-০৭-২০২৪" in texts(at)  # the period's start, dd-mm-yyyy
+    assert i18n.fmt_date(date(2025, 3, 27), "bn") == "২৭-০৩-২০২৫"
+    assert i18n.fmt_date(date(2025, 3, 27), "en") == "2025-03-27"
+    assert i18n.fmt_pct(89.64, "bn") == "৮৯.৬%"
+
+
+def test_the_language_switch_changes_the_labels(db: str) -> None:
+    at = app(db, "admin", lang="bn")
+    assert [t.value for t in at.title] == [i18n.t("overview", "bn")]
+    at.radio(key="lang_switch").set_value("en").run()
+    assert [t.value for t in at.title] == [i18n.t("overview", "en")]
+
+
+def test_breaches_lists_overdue_requests_and_opens_one(db: str) -> None:
+    at = open_page(app(db, "jashore-keshabpur"), "breaches")
+    assert at.dataframe and not at.exception
+    table = at.dataframe[0].value
+    assert len(table) > 0
+    first = int(table.iloc[0]["#"])
+    at.selectbox(key="br_pick").select(first).run()
+    assert not at.exception
+    body = texts(at)
+    assert i18n.t("why_due", "en") in body and i18n.t("history", "en") in body
+    assert any("due date in force" in str(c.value) for c in at.code)
+
+
+# -- logging a request -------------------------------------------------------------------
+
+
+def fill_log_form(at: AppTest, *, time: str, applicant: str = "রহিম উদ্দিন",
+                  ref: str = "DASH/1") -> AppTest:
+    at.date_input(key="log_day").set_value(data.today() - timedelta(days=1))
+    at.text_input(key="log_time").input(time)
+    at.text_input(key="log_applicant").input(applicant)
+    at.text_input(key="log_ref").input(ref)
+    return at.run()
+
+
+def test_log_form_shows_the_deadline_and_due_date_live(db: str) -> None:
+    at = open_page(app(db, "jashore-keshabpur"), "log_request")
+    at.date_input(key="log_day").set_value(data.today() - timedelta(days=1))
+    at.text_input(key="log_time").input("10:15").run()
+    assert any(i18n.t("deadline", "en") in i.value for i in at.info)
+    assert any(s.value.startswith("Computed due date") for s in at.success)
+
+
+def test_log_form_refuses_bad_input_in_the_users_language(db: str) -> None:
+    before = request_count(db)
+    at = open_page(app(db, "jashore-keshabpur", lang="bn"), "log_request")
+    fill_log_form(at, time="25:99")
+    at.button(key="log_submit").click().run()
+    assert i18n.t("err_time", "bn") in [e.value for e in at.error]
+    at = open_page(app(db, "jashore-keshabpur", lang="en"), "log_request")
+    fill_log_form(at, time="10:00", applicant=" ")
+    at.button(key="log_submit").click().run()
+    assert i18n.t("err_required", "en", field=i18n.t("applicant", "en")) in [
+        e.value for e in at.error]
+    # A service with an immediate / extended choice: the extended track needs a reason.
+    at = open_page(app(db, "jashore-keshabpur", lang="en"), "log_request")
+    extendable = [o for o in at.selectbox(key="log_service").options if o]
+    for option in extendable:
+        at.selectbox(key="log_service").select_index(
+            at.selectbox(key="log_service").options.index(option)).run()
+        if at.radio(key="log_track") is not None and "log_track" in at.session_state:
+            break
+    else:
+        pytest.fail("no service with an extended track in the Keshabpur charter")
+    at.radio(key="log_track").set_value("extended").run()
+    fill_log_form(at, time="10:00")
+    at.button(key="log_submit").click().run()
+    assert i18n.t("err_reason", "en") in [e.value for e in at.error]
+    assert request_count(db) == before  # nothing was written
+
+
+def test_log_form_saves_good_input_as_the_officer(db: str) -> None:
+    before = request_count(db)
+    at = open_page(app(db, "jashore-keshabpur"), "log_request")
+    fill_log_form(at, time="10:15", ref="DASH/GOOD")
+    at.button(key="log_submit").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.value.startswith("Request #") for s in at.success)
+    assert request_count(db) == before + 1
+    with Session(make_engine(db)) as session:
+        saved = session.exec(select(Request).where(Request.external_ref == "DASH/GOOD")).one()
+        officer = session.exec(select(User).where(User.username == "jashore-keshabpur")).one()
+        assert saved.created_by == officer.id and saved.office_id == officer.office_id
+    # Logging the same register number again is refused with a clear message.
+    at = open_page(app(db, "jashore-keshabpur"), "log_request")
+    fill_log_form(at, time="10:15", ref="DASH/GOOD")
+    at.button(key="log_submit").click().run()
+    assert any("already used" in e.value for e in at.error)
+    assert request_count(db) == before + 1
+
+
+def test_a_programmer_forced_onto_the_log_page_cannot_log(db: str) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "app_pages" / "log_request.py"),
+                           default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.session_state["user"] = session_user(db, "jashore-programmer")
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [i18n.t("err_no_office", "en")]
+
+
+# -- my requests -------------------------------------------------------------------------
+
+
+def test_actions_need_a_confirmation_and_then_apply(db: str) -> None:
+    at = open_page(app(db, "jashore-keshabpur"), "my_requests")
+    assert not at.exception
+    with Session(make_engine(db)) as session:
+        officer = session.exec(select(User).where(User.username == "jashore-keshabpur")).one()
+        request = session.exec(select(Request).where(
+            Request.office_id == officer.office_id, Request.state == "received")).first()
+        assert request is not None and request.id is not None
+        request_id = request.id
+    at.selectbox(key="my_pick").select(request_id).run()
+    at.selectbox(key="my_action").select("start")
+    at.button(key="my_submit").click().run()  # not confirmed
+    assert at.warning and not at.success
+    with Session(make_engine(db)) as session:
+        assert session.get(Request, request_id).state == "received"  # type: ignore[union-attr]
+    at.selectbox(key="my_action").select("start")
+    at.checkbox(key="my_confirm").check()
+    at.button(key="my_submit").click().run()
+    assert not at.exception and at.success
+    with Session(make_engine(db)) as session:
+        assert session.get(Request, request_id).state == "in_progress"  # type: ignore[union-attr]
+
+
+# -- digests and reports when the other parts are missing --------------------------------
+
+
+def test_digests_and_reports_say_not_available_without_crashing(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data, "DIGEST_TABLE", "no_such_table")
+    monkeypatch.setattr(data, "exports_available", lambda: False)
+    at = open_page(app(db, "admin"), "digests")
+    assert not at.exception
+    assert i18n.t("not_available", "en", what=i18n.t("digests", "en")) in texts(at)
+    at = open_page(app(db, "admin"), "reports")
+    assert not at.exception
+    assert i18n.t("not_available", "en", what="APA export") in texts(at)
+
+
+def test_reports_page_builds_the_apa_workbook_when_exports_exist(db: str) -> None:
+    if not data.exports_available():
+        pytest.skip("tracker.exports is not built yet")
+    at = open_page(app(db, "jashore-keshabpur"), "reports")
+    at.selectbox(key="rep_fy").select("2024-25").run()
+    assert at.dataframe  # the compliance table
+    at.button(key="rep_build").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    workbook = at.session_state["apa_bytes"]
+    assert isinstance(workbook, bytes) and workbook[:2] == b"PK"  # an .xlsx (zip)
+
+
+def test_calendar_marks_provisional_years(db: str) -> None:
+    at = open_page(app(db, "admin"), "calendar")
+    _years, provisional = data.calendar_years()
+    assert provisional
+    at.selectbox(key="cal_year").select(provisional[-1]).run()
+    assert i18n.t("provisional_year", "en") in [w.value for w in at.warning]
+    at.selectbox(key="cal_year").select(2025).run()
+    assert not at.warning and len(at.dataframe[0].value) > 20
+
+
+def test_charter_page_lists_services_and_versions(db: str) -> None:
+    at = open_page(app(db, "jashore-keshabpur"), "charter")
+    assert not at.exception
+    assert at.selectbox(key="ch_office").options == ["Keshabpur Upazila ICT Office"]
+    assert len(at.dataframe[0].value) > 5
+
+
+# -- role scoping in the data layer (SQLite and PostgreSQL) --------------------------------
+
+
+def test_an_officer_cannot_read_or_change_another_offices_requests(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import add_charter
+    from tracker.auth import PermissionDenied
+    from tracker.offices import create_user, load_geography_rows
+    from tracker.requests import log_request
+
+    with Session(engine) as session:
+        load_geography_rows(session)
+        ids = {}
+        for code in ("jashore.keshabpur", "lalmonirhat.patgram"):
+            add_charter(session, code)
+            slug = code.replace(".", "-")
+            create_user(session, username=slug, full_name=slug, role="upazila_officer",
+                        password=DEMO_PASSWORD, office_code=code)
+            request = log_request(session, new=NewRequest(
+                office_code=code, service="citizen-1", received_at=datetime(2025, 3, 2, 10),
+                channel="phone", external_ref=f"R-{slug}"), now=NOW, user=None)
+            ids[code] = request.id
+        create_user(session, username="jashore-programmer", full_name="p",
+                    role="district_programmer", password=DEMO_PASSWORD, office_code="jashore")
+        session.commit()
+        users = {u.username: u.id for u in session.exec(select(User))}
+    monkeypatch.setattr(data, "engine", lambda: engine)
+    st.cache_data.clear()
+    try:
+        officer = users["jashore-keshabpur"]
+        mine, theirs = ids["jashore.keshabpur"], ids["lalmonirhat.patgram"]
+        assert isinstance(mine, int) and isinstance(theirs, int)
+        # Reads: lists hold only the own office; another office's request is refused.
+        assert set(data.breaches(officer, date(2025, 6, 30))["id"]) == {mine}
+        assert set(data.requests_of(officer, date(2024, 7, 1), date(2025, 6, 30),
+                                    date(2025, 6, 30))["id"]) == {mine}
+        assert list(data.offices(officer)["code"]) == ["jashore.keshabpur"]
+        assert data.request_detail(officer, mine).request["id"] == mine
+        with pytest.raises(PermissionDenied):
+            data.request_detail(officer, theirs)
+        with pytest.raises(PermissionDenied):
+            data.services_on(officer, "lalmonirhat.patgram", date(2025, 3, 2))
+        # Writes: refused on the server side, nothing changes.
+        with pytest.raises(PermissionDenied):
+            data.act(officer, theirs, "start")
+        with pytest.raises(PermissionDenied):
+            data.log(officer, NewRequest(office_code="lalmonirhat.patgram",
+                                         service="citizen-1",
+                                         received_at=datetime(2025, 3, 3, 10),
+                                         channel="phone"))
+        with pytest.raises(PermissionDenied):
+            data.extend_due(officer, theirs, date(2025, 12, 1), "x")
+        assert data.act(officer, mine, "start") == "in_progress"
+        # The programmer reads the district but writes nothing.
+        programmer = users["jashore-programmer"]
+        assert data.writable_offices(programmer).empty
+        assert data.request_detail(programmer, mine).request["id"] == mine
+        with pytest.raises(PermissionDenied):
+            data.request_detail(programmer, theirs)
+        with pytest.raises(PermissionDenied):
+            data.act(programmer, mine, "deliver")
+        overview = data.overview(officer, date(2024, 7, 1), date(2025, 6, 30),
+                                 date(2025, 6, 30), None, None)
+        assert set(overview.by_office["office_code"]) == {"jashore.keshabpur"}
+        with Session(engine) as session:
+            other = session.get(Request, theirs)
+            assert other is not None and other.state == "received"
+    finally:
+        st.cache_data.clear()
