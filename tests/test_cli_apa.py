@@ -159,3 +159,22 @@ def test_complaint_commands(logged: str, capsys: pytest.CaptureFixture[str]) -> 
                        datetime(2030, 1, 1, tzinfo=DHAKA).isoformat())
     assert code == 2 and "future" in err
     assert NOW  # the fixture's clock is the log's "now"
+
+
+def test_export_respects_the_user_scope(logged: str, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from tracker.offices import create_user
+
+    with Session(db.get_engine()) as session:
+        create_user(session, username="dp", full_name="D P", role="district_programmer",
+                    password="password123", office_code="dinajpur")
+        session.commit()
+    out = tmp_path / "dp.xlsx"
+    code, _, err = run(capsys, "export", "apa", "--fy", "2024-25", "--as-of", "2025-06-30",
+                       "--lang", "en", "--as", "dp", "--out", str(out))
+    assert code == 0, err
+    assert [r[0] for r in table(load_workbook(out).worksheets[0])[2]] == [
+        "dinajpur.birganj", "Total"]
+    code, _, err = run(capsys, "export", "apa", "--fy", "2024-25", "--office", OFFICE,
+                       "--as", "dp", "--out", str(out))
+    assert code == 2 and "may not read" in err

@@ -334,3 +334,22 @@ def test_resolution_on_the_due_day_stays_with_the_tier(office: Session) -> None:
     frame = complaint_frame(office, scope=SYSTEM, period=fiscal_year("2024-25"),
                             as_of=date(2025, 6, 30))
     assert frame.iloc[0]["within_time"] and frame.iloc[0]["escalations"] == 0
+
+
+def test_month_and_calendar_day_tiers(cal: BangladeshCalendar) -> None:
+    """"২ মাস" printed for the Cabinet cell: same day two months later, then the next
+    working day; calendar days likewise."""
+    limits = (TierLimit(1, "complaint_officer", "calendar_days", 10),
+              TierLimit(2, "appeal_officer", "working_days", 1),
+              TierLimit(3, "cabinet_cell", "months", 2))
+    received = date(2025, 3, 21)  # + 10 days = Mon 31 Mar, inside the Eid block
+    st = complaint_status(received=received, limits=limits, steps=[],
+                          as_of=received, calendar=cal)
+    assert st.due == date(2025, 4, 6)  # the first working day after the Eid block
+    st = complaint_status(received=received, limits=limits, steps=[],
+                          as_of=date(2025, 4, 8), calendar=cal)
+    # Tier 2: one working day after 6 April -> 7 April; tier 3 from 7 April: 7 June is a
+    # Saturday inside the Eid-ul-Azha closure -> the next working day.
+    assert [t.due for t in st.tiers] == [date(2025, 4, 6), date(2025, 4, 7),
+                                         count_forward(cal, date(2025, 6, 6), 1)]
+    assert st.tier == 3 and st.status == "on_track"
