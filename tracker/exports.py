@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from tracker.auth import Scope
 from tracker.calendars import load_calendar
+from tracker.errors import InputError
 from tracker.grs import GRS_TITLES_EN, complaint_frame, complaint_summary, tier_summary
 from tracker.reports import (
     QUARTER_MONTHS,
@@ -208,8 +209,6 @@ def build_apa(session: Session, *, scope: Scope, fy: str, quarter: str | None, a
               generated_at: datetime | None = None) -> ApaReport:
     """Collect every sheet of the APA export (figures from reports.py and grs.py)."""
     if lang not in ("bn", "en"):
-        from tracker.errors import InputError
-
         raise InputError("--lang must be bn or en")
     period, quarters = periods_of(fy, quarter)
     bn = lang == "bn"
@@ -240,7 +239,8 @@ def build_apa(session: Session, *, scope: Scope, fy: str, quarter: str | None, a
         q_frame = (frame if len(quarters) == 1 else request_frame(
             session, scope=scope, period=q_period, as_of=as_of, office_codes=office_codes))
         for _, row in compliance(q_frame, "service").iterrows():
-            services.rows.append([label, row["office_code"], row["service_key"],
+            services.rows.append([f"{QUARTER_BN[label]} প্রান্তিক" if bn else label,
+                                  row["office_code"], row["service_key"],
                                   row["service_name_bn"],
                                   *(_num(row[c]) for c in REPORT_COLUMNS)])
 
