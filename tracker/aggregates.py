@@ -131,7 +131,8 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
     if office_ids is not None:
         query = query.where(col(Request.office_id).in_(sorted(office_ids)))
     if open_only:
-        query = query.where(_open_state_filter(session))
+        # Only groups with requests in the period travel back (open ones can be old).
+        query = query.where(_open_state_filter(session)).having(count() > 0)
     else:
         query = query.where(in_range)
     if closed_only:
