@@ -523,62 +523,71 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
                   weekly: bool | None = None) -> DigestSet:
     """Every digest for ``as_of`` (or those of some offices / districts), in one pass.
 
+    ``office_ids``: upazila offices whose digests to build; ``district_ids``: districts
+    whose district digests (and their upazilas' digests) to build; neither: everything.
     ``weekly``: also build last week's summaries (default: when ``as_of`` is the first
     working day of its week by the national calendar).
+
+    The requests are judged once, every flag is computed once over the whole frame, and
+    the counts come from one group-by: the per-office work is only assembling lists.
     """
     offices = [_OfficeInfo(*row) for row in session.execute(sa.select(
         col(Office.id), col(Office.code), col(Office.kind), col(Office.name_bn),
         col(Office.name_en), col(Office.district_id)).order_by(col(Office.code)))]
     districts = {int(i): (str(bn), str(en)) for i, bn, en in session.execute(
         sa.select(col(District.id), col(District.name_bn), col(District.name_en)))}
-    wanted_districts = set(district_ids) if district_ids is not None else None
-    wanted_offices = set(office_ids) if office_ids is not None else None
+    everything = office_ids is None and district_ids is None
+    wanted_offices = set(office_ids or ())
+    wanted_districts = set(district_ids or ())
     upazilas = [o for o in offices if o.kind == "upazila" and (
-        (wanted_offices is None and wanted_districts is None)
-        or (wanted_offices is not None and o.id in wanted_offices)
-        or (wanted_districts is not None and o.district_id in wanted_districts))]
-    read_ids = None if wanted_offices is None and wanted_districts is None else \
-        [o.id for o in upazilas]
-    frame = digest_frame(session, as_of=as_of, office_ids=read_ids)
+        everything or o.id in wanted_offices or o.district_id in wanted_districts)]
+    district_offices = [o for o in offices if o.kind == "district" and (
+        everything or o.district_id in wanted_districts)]
+    frame = digest_frame(session, as_of=as_of,
+                         office_ids=None if everything else [o.id for o in upazilas])
     if weekly is None:
         weekly = is_first_working_day_of_week(as_of, load_calendar())
+    calendars = {en: load_calendar(en) for d, (_bn, en) in districts.items()
+                 if any(o.district_id == d for o in [*upazilas, *district_offices])}
+    flags = _Flags(frame, as_of, calendars)
     result = DigestSet(as_of)
-    by_office = dict(iter(frame.groupby("office_id", sort=False))) if not frame.empty else {}
-    empty = frame.iloc[0:0]
-    calendars = {d: load_calendar(en) for d, (_bn, en) in districts.items()
-                 if any(o.district_id == d for o in upazilas)}
-    window = as_of - timedelta(days=COMPLIANCE_DAYS - 1)
     ws = week_start(as_of) - timedelta(days=7)
     we = ws + timedelta(days=6)
-    enriched = {o.id: _enrich(by_office.get(o.id, empty), calendars[o.district_id], as_of)
-                for o in upazilas}
     for office in upazilas:
-        rows = enriched[office.id]
-        result.upazila[office.id] = _upazila_digest(office, rows, as_of,
-                                                    calendars[office.district_id], window)
+        calendar = calendars[districts[office.district_id][1]]
+        result.upazila[office.id] = UpazilaDigest(
+            office.code, office.name_bn, office.name_en, as_of,
+            calendar.add_working_days(as_of, 1),
+            due_today=flags.items["due_today"].get(office.id, []),
+            due_next=flags.items["due_next"].get(office.id, []),
+            overdue=flags.items["overdue"].get(office.id, []),
+            on_hold=flags.items["on_hold"].get(office.id, []),
+            delivered=flags.items["delivered"].get(office.id, []),
+            compliance=[r for r in flags.service_rates.get(office.id, []) if r.on_time + r.late],
+        )
         if weekly:
             result.upazila_weekly[office.id] = WeeklySummary(
                 "upazila_weekly", office.name_bn, office.name_en, as_of, ws, we,
-                _week_rows(rows, ws, we))
-    district_offices = [o for o in offices if o.kind == "district" and (
-        wanted_districts is None or o.district_id in wanted_districts)]
+                flags.service_weeks.get(office.id, []))
     for d_office in district_offices:
-        if wanted_offices is not None and wanted_districts is None:
-            break
         members = [o for o in upazilas if o.district_id == d_office.district_id]
-        calendar = calendars.get(d_office.district_id) or load_calendar(
-            districts[d_office.district_id][1])
-        since = previous_working_day(as_of, calendar)
-        parts = [enriched[o.id] for o in members]
-        rows = pd.concat(parts) if parts else _enrich(empty, calendar, as_of)
         name_bn, name_en = districts[d_office.district_id]
-        result.district[d_office.district_id] = _district_digest(
-            d_office.district_id, name_bn, name_en, members, rows, as_of, since, window)
+        since = previous_working_day(as_of, calendars[name_en])
+        rates = [r for o in members for r in flags.service_rates.get(o.id, []) if r.late > 0]
+        rates.sort(key=lambda r: (r.pct if r.pct is not None else 100.0, -r.late,
+                                  r.office_code, r.service_key))
+        escalations = sorted((i for o in members for i in flags.items["escalate"].get(o.id, [])),
+                             key=lambda i: (i.due or date.max, i.request_id))
+        result.district[d_office.district_id] = DistrictDigest(
+            d_office.district_id, name_bn, name_en, as_of, since,
+            [UpazilaRow(o.code, o.name_bn, o.name_en, *flags.office_counts.get(o.id, (0,) * 4))
+             for o in members],
+            rates[:WORST_SERVICES], escalations)
         if weekly:
             result.district_weekly[d_office.district_id] = WeeklySummary(
                 "district_weekly", name_bn, name_en, as_of, ws, we,
-                [_week_row(o.name_bn, o.name_en, part, ws, we)
-                 for o, part in zip(members, parts, strict=True)])
+                [WeekRow(o.name_bn, o.name_en, *flags.office_weeks.get(o.id, (0,) * 5))
+                 for o in members])
     return result
 
 
@@ -587,128 +596,121 @@ def _days(series: pd.Series) -> np.ndarray:
                      else np.datetime64("NaT") for v in series], dtype="datetime64[D]")
 
 
-def _enrich(rows: pd.DataFrame, calendar: BangladeshCalendar, as_of: date) -> pd.DataFrame:
-    """Add hold_days (working days on hold so far) and limit (working days allowed)."""
-    rows = rows.copy()
-    if rows.empty:
-        rows["hold_days"] = pd.Series(dtype="int64")
-        rows["limit"] = pd.Series(dtype="int64")
-        return rows
-    index = calendar.index
-    hold = _days(rows["hold_start"])
-    held = np.zeros(len(rows), dtype=np.int64)
-    mask = ~np.isnat(hold)
-    if mask.any():
-        held[mask] = index.working_days_between(
-            hold[mask], np.full(int(mask.sum()), np.datetime64(as_of, "D")))
-    rows["hold_days"] = held
-    due = _days(rows["effective_due"])
-    received = _days(rows["received_date"])
-    limit = np.zeros(len(rows), dtype=np.int64)
-    has_due = ~np.isnat(due)
-    if has_due.any():
-        limit[has_due] = index.working_days_between(received[has_due], due[has_due])
-    rows["limit"] = np.maximum(limit, 1)
-    return rows
+class _Flags:
+    """Every per-request fact the digests need, computed once over the whole frame."""
 
+    def __init__(self, frame: pd.DataFrame, as_of: date,
+                 calendars: Mapping[str, BangladeshCalendar]) -> None:
+        f = frame.reset_index(drop=True)
+        n = len(f)
+        day = np.datetime64(as_of, "D")
+        due = _days(f["effective_due"]) if n else np.array([], dtype="datetime64[D]")
+        closed = _days(f["closed_date"]) if n else due.copy()
+        received = _days(f["received_date"]) if n else due.copy()
+        hold = _days(f["hold_start"]) if n else due.copy()
+        nxt = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+        prev = nxt.copy()
+        held_days = np.zeros(n, dtype=np.int64)
+        limit = np.ones(n, dtype=np.int64)
+        for district, idx in (f.groupby("district").indices.items() if n else ()):
+            calendar = calendars[str(district)]
+            index = calendar.index
+            nxt[idx] = np.datetime64(calendar.add_working_days(as_of, 1), "D")
+            prev[idx] = np.datetime64(previous_working_day(as_of, calendar), "D")
+            h = idx[~np.isnat(hold[idx])]
+            if len(h):
+                held_days[h] = index.working_days_between(hold[h], np.full(len(h), day))
+            d = idx[~np.isnat(due[idx])]
+            if len(d):
+                limit[d] = np.maximum(index.working_days_between(received[d], due[d]), 1)
+        status = f["status"].to_numpy(dtype=object) if n else np.array([], dtype=object)
+        is_open = f["is_open"].to_numpy(dtype=bool) if n else np.zeros(0, dtype=bool)
+        delivered = f["is_delivered"].to_numpy(dtype=bool) if n else is_open.copy()
+        measured = f["measured"].to_numpy(dtype=bool) if n else is_open.copy()
+        late_by = f["working_days_late"].to_numpy(dtype=np.int64) if n else limit.copy()
+        state = f["state"].to_numpy(dtype=object) if n else status.copy()
+        overdue = is_open & (status == Status.OVERDUE.value)
+        on_time = status == Status.ON_TIME.value
+        late = status == Status.LATE.value
+        window = np.datetime64(as_of - timedelta(days=COMPLIANCE_DAYS - 1), "D")
+        in_window = measured & delivered & (closed >= window) & (closed <= day)
+        ws = np.datetime64(week_start(as_of) - timedelta(days=7), "D")
+        we = ws + 6
+        done_week = measured & delivered & (closed >= ws) & (closed <= we)
 
-def _ref(row: pd.Series) -> str:
-    ref = row["external_ref"]
-    return str(ref) if isinstance(ref, str) and ref else f"#{int(row['id'])}"
+        ids = f["id"].tolist() if n else []
+        offices = f["office_id"].tolist() if n else []
+        codes = f["office_code"].tolist() if n else []
+        refs = f["external_ref"].tolist() if n else []
+        services = f["service_name_bn"].tolist() if n else []
+        received_o = received.astype(object)
+        due_o = due.astype(object)
+        closed_o = closed.astype(object)
+        hold_o = hold.astype(object)
 
+        def items(mask: np.ndarray, order: tuple[np.ndarray, ...],
+                  days: np.ndarray | None = None, since: np.ndarray | None = None,
+                  ok: np.ndarray | None = None) -> dict[int, list[Item]]:
+            picked = np.flatnonzero(mask)
+            picked = picked[np.lexsort(tuple(k[picked] for k in reversed(order)))]
+            out: dict[int, list[Item]] = {}
+            for i in picked:
+                ref = refs[i]
+                out.setdefault(int(offices[i]), []).append(Item(
+                    int(ids[i]), ref if isinstance(ref, str) and ref else f"#{int(ids[i])}",
+                    str(codes[i]), str(services[i]), received_o[i], due_o[i],
+                    int(days[i]) if days is not None else 0,
+                    since[i] if since is not None else None,
+                    bool(ok[i]) if ok is not None else None, int(limit[i])))
+            return out
 
-def _item(row: pd.Series, days: int = 0, since: date | None = None,
-          on_time: bool | None = None) -> Item:
-    due = row["effective_due"]
-    return Item(int(row["id"]), _ref(row), str(row["office_code"]),
-                str(row["service_name_bn"]), row["received_date"],
-                None if due is None or pd.isna(due) else due, int(days), since, on_time,
-                int(row["limit"]))
-
-
-def _rates(rows: pd.DataFrame, window: date, as_of: date, keys: list[str]) -> list[ServiceRate]:
-    done = rows[rows["measured"].astype(bool) & rows["is_delivered"].astype(bool)]
-    done = done[(done["closed_date"] >= window) & (done["closed_date"] <= as_of)]
-    if done.empty:
-        return []
-    rates = []
-    for _key, part in done.groupby(keys, sort=True):
-        first = part.iloc[0]
-        rates.append(ServiceRate(str(first["office_code"]), str(first["service_key"]),
-                                 str(part["service_name_bn"].iloc[0]),
-                                 int((part["status"] == Status.ON_TIME.value).sum()),
-                                 int((part["status"] == Status.LATE.value).sum())))
-    return rates
-
-
-def _upazila_digest(office: _OfficeInfo, rows: pd.DataFrame, as_of: date,
-                    calendar: BangladeshCalendar, window: date) -> UpazilaDigest:
-    nxt = calendar.add_working_days(as_of, 1)
-    prev = previous_working_day(as_of, calendar)
-    by_due = rows[rows["is_open"].astype(bool)].sort_values(["effective_due", "id"],
-                                                            kind="stable")
-    status = by_due["status"]
-    overdue = by_due[status == Status.OVERDUE.value]
-    due_today = by_due[status == Status.DUE_TODAY.value]
-    due_next = by_due[(status == Status.ON_TRACK.value) & (by_due["effective_due"] == nxt)]
-    held = by_due[by_due["state"] == "on_hold"].sort_values(["hold_start", "id"])
-    delivered = rows[rows["is_delivered"].astype(bool) & (rows["closed_date"] >= prev)
-                     & (rows["closed_date"] < as_of)].sort_values(["closed_date", "id"])
-    return UpazilaDigest(
-        office.code, office.name_bn, office.name_en, as_of, nxt,
-        due_today=[_item(r) for _, r in due_today.iterrows()],
-        due_next=[_item(r) for _, r in due_next.iterrows()],
-        overdue=[_item(r, int(r["working_days_late"])) for _, r in overdue.iterrows()],
-        on_hold=[_item(r, int(r["hold_days"]), r["hold_start"]) for _, r in held.iterrows()],
-        delivered=[_item(r, since=r["closed_date"],
-                         on_time=r["status"] == Status.ON_TIME.value)
-                   for _, r in delivered.iterrows()],
-        compliance=_rates(rows, window, as_of, ["service_key"]),
-    )
-
-
-def _district_digest(district_id: int, name_bn: str, name_en: str,
-                     members: list[_OfficeInfo], rows: pd.DataFrame, as_of: date,
-                     since: date, window: date) -> DistrictDigest:
-    upazila_rows = []
-    overdue_all = rows[rows["is_open"].astype(bool) & (rows["status"] == Status.OVERDUE.value)]
-    for office in members:
-        mine = rows[rows["office_code"] == office.code]
-        over = overdue_all[overdue_all["office_code"] == office.code]
-        rates = _rates(mine, window, as_of, ["office_code"])
-        upazila_rows.append(UpazilaRow(
-            office.code, office.name_bn, office.name_en, len(over),
-            int((over["effective_due"] >= since).sum()),
-            sum(r.on_time for r in rates), sum(r.late for r in rates)))
-    services = [r for r in _rates(rows, window, as_of, ["office_code", "service_key"])
-                if r.late > 0]
-    services.sort(key=lambda r: (r.pct if r.pct is not None else 100.0, -r.late,
-                                 r.office_code, r.service_key))
-    escalate = overdue_all[overdue_all["working_days_late"] > overdue_all["limit"]]
-    escalate = escalate.sort_values(["effective_due", "id"])
-    return DistrictDigest(
-        district_id, name_bn, name_en, as_of, since, upazila_rows,
-        services[:WORST_SERVICES],
-        [_item(r, int(r["working_days_late"])) for _, r in escalate.iterrows()])
-
-
-def _week_row(label_bn: str, label_en: str, rows: pd.DataFrame, ws: date, we: date) -> WeekRow:
-    measured = rows["measured"].astype(bool)
-    received = rows[(rows["received_date"] >= ws) & (rows["received_date"] <= we)]
-    done = rows[measured & rows["is_delivered"].astype(bool)
-                & (rows["closed_date"] >= ws) & (rows["closed_date"] <= we)]
-    overdue_now = rows[rows["is_open"].astype(bool) & (rows["status"] == Status.OVERDUE.value)]
-    return WeekRow(label_bn, label_en, len(received), len(done),
-                   int((done["status"] == Status.ON_TIME.value).sum()),
-                   int((done["status"] == Status.LATE.value).sum()), len(overdue_now))
-
-
-def _week_rows(rows: pd.DataFrame, ws: date, we: date) -> list[WeekRow]:
-    if rows.empty:
-        return []
-    result = []
-    for key, part in rows.groupby("service_key", sort=True):
-        label = str(part["service_name_bn"].iloc[0])
-        result.append(_week_row(label, f"{key} {label}", part, ws, we))
-    return [r for r in result if r.received or r.delivered or r.overdue_now]
-
+        id_arr = np.asarray(ids, dtype=np.int64)
+        self.items = {
+            "due_today": items(is_open & (status == Status.DUE_TODAY.value), (due, id_arr)),
+            "due_next": items(is_open & (status == Status.ON_TRACK.value) & (due == nxt),
+                              (due, id_arr)),
+            "overdue": items(overdue, (due, id_arr), days=late_by),
+            "on_hold": items(is_open & (state == "on_hold"), (hold, id_arr), days=held_days,
+                             since=hold_o),
+            "delivered": items(delivered & (closed >= prev) & (closed < day),
+                               (closed, id_arr), since=closed_o, ok=on_time),
+            "escalate": items(overdue & (late_by > limit), (due, id_arr), days=late_by),
+        }
+        counts = pd.DataFrame({
+            "office_id": offices, "office_code": codes,
+            "service_key": f["service_key"].tolist() if n else [],
+            "service": services,
+            "on_time_w": (in_window & on_time).astype(int),
+            "late_w": (in_window & late).astype(int),
+            "overdue": overdue.astype(int),
+            "newly": (overdue & (due >= prev)).astype(int),
+            "received_wk": ((received >= ws) & (received <= we)).astype(int),
+            "done_wk": done_week.astype(int),
+            "on_time_wk": (done_week & on_time).astype(int),
+            "late_wk": (done_week & late).astype(int),
+        })
+        numeric = ["on_time_w", "late_w", "overdue", "newly", "received_wk", "done_wk",
+                   "on_time_wk", "late_wk"]
+        per_service = counts.groupby(["office_id", "service_key"], sort=True).agg(
+            {**{c: "sum" for c in numeric}, "service": "first", "office_code": "first"})
+        self.service_rates: dict[int, list[ServiceRate]] = {}
+        self.service_weeks: dict[int, list[WeekRow]] = {}
+        for (office_id, key), r in zip(per_service.index, per_service.itertuples(index=False),
+                                       strict=True):
+            self.service_rates.setdefault(int(office_id), []).append(ServiceRate(
+                str(r.office_code), str(key), str(r.service), int(r.on_time_w),
+                int(r.late_w)))
+            if r.received_wk or r.done_wk or r.overdue:
+                self.service_weeks.setdefault(int(office_id), []).append(WeekRow(
+                    str(r.service), f"{key} {r.service}", int(r.received_wk), int(r.done_wk),
+                    int(r.on_time_wk), int(r.late_wk), int(r.overdue)))
+        per_office = counts.groupby("office_id")[numeric].sum()
+        self.office_counts: dict[int, tuple[int, int, int, int]] = {}
+        self.office_weeks: dict[int, tuple[int, int, int, int, int]] = {}
+        for office_id, r in zip(per_office.index, per_office.itertuples(index=False),
+                                strict=True):
+            self.office_counts[int(office_id)] = (int(r.overdue), int(r.newly),
+                                                  int(r.on_time_w), int(r.late_w))
+            self.office_weeks[int(office_id)] = (int(r.received_wk), int(r.done_wk),
+                                                 int(r.on_time_wk), int(r.late_wk),
+                                                 int(r.overdue))
