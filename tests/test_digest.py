@@ -176,3 +176,19 @@ def test_weekly_summary_counts_last_week(seeded: Session) -> None:
     [row] = week.rows
     assert (row.delivered, row.on_time, row.late) == (2, 1, 1)
     assert "সাপ্তাহিক সারসংক্ষেপ" in week.render("bn").subject
+
+
+def test_district_digest_lists_grs_complaints_past_a_tier_limit(seeded: Session) -> None:
+    from tracker.grs import NewComplaint, log_complaint
+
+    for name, received in (("পুরোনো", date(2025, 1, 5)), ("নতুন", date(2025, 5, 12))):
+        log_complaint(seeded, new=NewComplaint(
+            office_code=OFFICE, complainant_name=name, complainant_contact="01711000000",
+            received_at=datetime.combine(received, time(11, 0), tzinfo=DHAKA)),
+            now=NOW, user=None)
+    seeded.commit()
+    [d] = build_digests(seeded, as_of=AS_OF).district.values()
+    [g] = d.grs_overdue  # the January complaint passed tiers 1 (30) and 2 (20 working days)
+    assert (g.received, g.escalations, g.role) == (date(2025, 1, 5), 2, "cabinet_cell")
+    text = d.render("bn").text
+    assert "সময়সীমা পেরোনো অভিযোগ (জিআরএস) (১)" in text and "মন্ত্রিপরিষদ বিভাগের সেল" in text

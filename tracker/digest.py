@@ -112,6 +112,11 @@ _T: dict[str, tuple[str, str]] = {
     "subj_counts": ("আজ {a}টি, মেয়াদোত্তীর্ণ {b}টি", "{a} due today, {b} overdue"),
     "subj_district": ("মেয়াদোত্তীর্ণ {a}টি, নতুন {b}টি", "{a} overdue, {b} new"),
     "subj_weekly": ("গৃহীত {a}টি, নিষ্পন্ন {b}টি", "{a} received, {b} delivered"),
+    "grs": ("সময়সীমা পেরোনো অভিযোগ (জিআরএস)", "GRS complaints past a tier's time limit"),
+    "complaint": ("অভিযোগ", "Complaint"),
+    "tier": ("বর্তমান স্তর", "Current tier"),
+    "tier_due": ("স্তরের শেষ তারিখ", "Tier due"),
+    "n_escalations": ("স্তর পেরিয়েছে", "Tiers passed"),
     "footer": ("সিটিজেন চার্টার এসএলএ ট্র্যাকার — স্বয়ংক্রিয় বার্তা।",
                "Citizen-charter SLA tracker — automatic message."),
 }
@@ -139,6 +144,20 @@ class Item:
     since: date | None = None  # hold start, or delivery date
     on_time: bool | None = None
     limit: int = 0
+
+
+@dataclass(frozen=True)
+class GrsItem:
+    """An open GRS complaint that has passed a tier's time limit."""
+
+    complaint_id: int
+    office_code: str
+    received: date
+    tier: int
+    role: str
+    due: date
+    escalations: int
+    working_days_late: int
 
 
 @dataclass(frozen=True)
@@ -260,6 +279,7 @@ class DistrictDigest:
     upazilas: list[UpazilaRow]
     worst_services: list[ServiceRate]
     escalations: list[Item]
+    grs_overdue: list[GrsItem] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -295,6 +315,12 @@ class DistrictDigest:
                                            "limit", "late")],
                     [[i.office_code, *_item_cells(i, lang), fmt_num(i.limit, lang),
                       fmt_num(i.days, lang)] for i in self.escalations]),
+            Section(tr("grs", lang),
+                    [tr(k, lang) for k in ("office", "complaint", "received", "tier",
+                                           "tier_due", "n_escalations")],
+                    [[g.office_code, localise_digits(f"#{g.complaint_id}", lang),
+                      fmt_date(g.received, lang), _role(g.role, lang), fmt_date(g.due, lang),
+                      fmt_num(g.escalations, lang)] for g in self.grs_overdue]),
         ]
         return _render(subject, [counts], sections, lang)
 
@@ -363,6 +389,16 @@ class DigestSet:
 
 
 # -- rendering ----------------------------------------------------------------------------
+
+
+_ROLES = {"complaint_officer": ("অনিক", "Complaint officer"),
+          "appeal_officer": ("আপিল কর্মকর্তা", "Appeal officer"),
+          "cabinet_cell": ("মন্ত্রিপরিষদ বিভাগের সেল", "Cabinet Division cell")}
+
+
+def _role(role: str, lang: str) -> str:
+    names = _ROLES.get(role)
+    return role if names is None else names[0 if lang == "bn" else 1]
 
 
 def _item_cells(item: Item, lang: str) -> list[str]:
@@ -569,6 +605,9 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
             result.upazila_weekly[office.id] = WeeklySummary(
                 "upazila_weekly", office.name_bn, office.name_en, as_of, ws, we,
                 flags.service_weeks.get(office.id, []))
+    grs = _grs_overdue(session, as_of, None if everything else [
+        o.code for o in upazilas if o.district_id in wanted_districts]) \
+        if district_offices else {}
     for d_office in district_offices:
         members = [o for o in upazilas if o.district_id == d_office.district_id]
         name_bn, name_en = districts[d_office.district_id]
@@ -582,7 +621,9 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
             d_office.district_id, name_bn, name_en, as_of, since,
             [UpazilaRow(o.code, o.name_bn, o.name_en, *flags.office_counts.get(o.id, (0,) * 4))
              for o in members],
-            rates[:WORST_SERVICES], escalations)
+            rates[:WORST_SERVICES], escalations,
+            sorted((g for o in members for g in grs.get(o.code, [])),
+                   key=lambda g: (g.received, g.complaint_id)))
         if weekly:
             result.district_weekly[d_office.district_id] = WeeklySummary(
                 "district_weekly", name_bn, name_en, as_of, ws, we,
@@ -714,3 +755,24 @@ class _Flags:
             self.office_weeks[int(office_id)] = (int(r.received_wk), int(r.done_wk),
                                                  int(r.on_time_wk), int(r.late_wk),
                                                  int(r.overdue))
+
+
+def _grs_overdue(session: Session, as_of: date,
+                 office_codes: list[str] | None) -> dict[str, list[GrsItem]]:
+    """Open complaints that passed a tier's limit, per office code (two statements)."""
+    from tracker.auth import SYSTEM
+    from tracker.grs import complaint_frame
+    from tracker.reports import Period
+
+    frame = complaint_frame(session, scope=SYSTEM, period=Period(date(1971, 1, 1), as_of, "all"),
+                            as_of=as_of, office_codes=office_codes)
+    out: dict[str, list[GrsItem]] = {}
+    if frame.empty:
+        return out
+    late = frame[(frame["status"] != "resolved")
+                 & ((frame["escalations"] > 0) | (frame["status"] == "overdue"))]
+    for r in late.itertuples(index=False):
+        out.setdefault(str(r.office_code), []).append(GrsItem(
+            int(r.id), str(r.office_code), r.received_date, int(r.tier), str(r.role), r.due,
+            int(r.escalations), int(r.working_days_late)))
+    return out
