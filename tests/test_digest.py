@@ -140,6 +140,9 @@ def test_bengali_rendering_uses_bengali_digits_and_dd_mm_yyyy(seeded: Session) -
     parsed = email.message_from_string(message.as_string(), policy=email.policy.default)
     assert str(parsed["Subject"]) == bn.subject
     assert max(len(line) for line in message.as_string().splitlines()) <= 78
+    assert message.as_string().isascii()  # 7-bit: base64 bodies, encoded-word subject
+    body = parsed.get_body(("plain",))
+    assert body is not None and body.get_content() == bn.text
 
 
 def test_all_clear_when_nothing_is_due_or_late(session: Session) -> None:

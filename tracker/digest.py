@@ -470,8 +470,9 @@ def compose(rendered: Rendered, *, sender: str, to: str, message_id: str, date_:
     message["Message-ID"] = message_id
     for name, value in (headers or {}).items():
         message[name] = value
-    message.set_content(rendered.text, charset="utf-8")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    # base64 keeps the whole message 7-bit: safe through any relay, with or without 8BITMIME.
+    message.set_content(rendered.text, charset="utf-8", cte="base64")
+    message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="base64")
     return message
 
 
