@@ -164,7 +164,7 @@ def measure(path: Path, district_offices: list[int]) -> dict[str, float]:
     district = Scope("programmer", "district_programmer", frozenset(district_offices),
                      frozenset())
     results: dict[str, float] = {}
-    rollup = aggregates.ClosedRollup(engine)
+    rollup = aggregates.Rollup(engine)
 
     def call(scope: Scope) -> Callable[[], object]:
         def run() -> object:

@@ -70,8 +70,8 @@ def _engine(url: str) -> Engine:
 
 
 @st.cache_resource(show_spinner=False)
-def _rollup(url: str) -> aggregates.ClosedRollup:
-    return aggregates.ClosedRollup(_engine(url))
+def _rollup(url: str) -> aggregates.Rollup:
+    return aggregates.Rollup(_engine(url))
 
 
 def engine() -> Engine:

@@ -5,17 +5,19 @@ request. The figures are those of ``tracker.reports.compliance`` (same definitio
 "as of a date" judgement; a test checks they agree), computed in two parts:
 
 - **closed requests** (delivered / rejected / withdrawn): their judgement is fixed once
-  closed (GUIDE §3 rule 10: closed requests stay as judged), so they are counted once into an
-  in-process rollup (``ClosedRollup``) per office, service and month of receipt, kept fresh
-  by reading only the audit events written since the last refresh. The cost of a warm
-  overview does not grow with the closed history, only with the number of groups;
-- **open requests** (few, whatever the history): one live GROUP BY over ``state IN (open
-  states)``, judged as of the date; the ones on hold (clock stopped) are judged by
-  ``tracker.reports`` itself because their due date moves with the calendar.
+  closed (GUIDE §3 rule 10: closed requests stay as judged), so they are counted once into
+  an in-process ``Rollup`` per office, service and month of receipt;
+- **open requests** (few, whatever the history): the same ``Rollup`` keeps one small row per
+  open request and judges them as of the date on every call; the ones on hold (clock
+  stopped) are judged by ``tracker.reports`` itself because their due date moves.
 
-Groups that a period or an office's go-live date cuts through (a date range ending
-mid-month, the go-live month) are recounted directly in SQL for just those months. Without a
-rollup, or when judging as of a date before some closures, everything is counted directly.
+The rollup stays fresh by reading only the audit events written since its last refresh
+(every change to a request writes one), so the cost of a warm overview does not grow with
+the closed history, only with the number of groups and of open requests. Groups that a
+period or an office's go-live date cuts through (a date range ending mid-month, the go-live
+month) are recounted directly in SQL for just those months. Without a rollup, or when
+judging as of a date before some closures, everything is counted directly in SQL (GROUP BY),
+reading open requests through the index on state.
 """
 
 from __future__ import annotations
@@ -208,24 +210,35 @@ def _judge_open_holds(session: Session, frame: pd.DataFrame, *, start: date, end
 # -- the rollup of closed requests ----------------------------------------------------------
 
 
-@dataclass
-class ClosedRollup:
-    """Closed requests counted per office, service and month of receipt, kept in memory.
+OPEN_COLUMNS = ["id", "office_id", "service_id", "received_date", "due_date", "state", "track"]
 
-    Thread-safe; one per database (the dashboard keeps it with ``st.cache_resource``).
-    ``refresh`` reads only the closing events since the last call.
+
+@dataclass
+class Rollup:
+    """The request log kept in memory in the two shapes the overview needs.
+
+    - ``groups``: closed requests counted per office, service and month of receipt (their
+      judgement never changes once closed);
+    - ``open``: one small row per request open now (id, office, service, received and due
+      day numbers, state, track) — few, whatever the history.
+
+    ``refresh`` reads only the audit events written since the last call (every change to a
+    request writes one) and re-reads just the requests they name. Thread-safe; one per
+    database (the dashboard keeps it with ``st.cache_resource``).
     """
 
     engine: Engine
     groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open: pd.DataFrame = field(default_factory=pd.DataFrame)
     watermark: int = 0
     max_closed: date | None = None
     built_at: float = 0.0
-    _recent: dict[int, int] = field(default_factory=dict)  # request id -> closing event id
+    _counted: dict[int, int] = field(default_factory=dict)  # closed request id -> event id
+    _seen: set[int] = field(default_factory=set)  # event ids read, within the look-back
     _appended: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def refresh(self) -> ClosedRollup:
+    def refresh(self) -> Rollup:
         with self._lock:
             if self.built_at == 0.0:
                 self._build()
@@ -246,9 +259,9 @@ class ClosedRollup:
             watermark = session.execute(sa.select(sa.func.max(col(RequestEvent.id)))).scalar()
             watermark = int(watermark or 0)
             recent = session.execute(
-                sa.select(col(RequestEvent.request_id), col(RequestEvent.id))
-                .where(col(RequestEvent.id) > watermark - LOOKBACK_EVENTS,
-                       col(RequestEvent.action).in_(CLOSING_ACTIONS))).all()
+                sa.select(col(RequestEvent.request_id), col(RequestEvent.id),
+                          col(RequestEvent.action))
+                .where(col(RequestEvent.id) > watermark - LOOKBACK_EVENTS)).all()
             query = (
                 sa.select(col(Request.office_id), col(Request.service_id), year, month,
                           *_closed_aggregates())
@@ -257,9 +270,12 @@ class ClosedRollup:
             )
             groups = pd.DataFrame([tuple(r) for r in session.execute(query)],
                                   columns=ROLLUP_COLUMNS)
+            open_rows = _open_rows(session, None)
         self.groups = _typed(groups)
+        self.open = open_rows
         self.watermark = watermark
-        self._recent = {int(r): int(e) for r, e in recent}
+        self._counted = {int(r): int(e) for r, e, a in recent if a in CLOSING_ACTIONS}
+        self._seen = {int(e) for _, e, _ in recent}
         self.max_closed = _max_date(self.groups["max_closed"])
         self.built_at = time.monotonic()
 
@@ -270,17 +286,19 @@ class ClosedRollup:
                 self.built_at = 0.0
                 self._build()
                 return
-            events = session.execute(
-                sa.select(col(RequestEvent.request_id), col(RequestEvent.id))
-                .where(col(RequestEvent.id) > self.watermark - LOOKBACK_EVENTS,
-                       col(RequestEvent.action).in_(CLOSING_ACTIONS))).all()
-            new_ids = {int(r): int(e) for r, e in events if int(r) not in self._recent}
-            if new_ids:
+            events = [(int(r), int(e), str(a)) for r, e, a in session.execute(
+                sa.select(col(RequestEvent.request_id), col(RequestEvent.id),
+                          col(RequestEvent.action))
+                .where(col(RequestEvent.id) > self.watermark - LOOKBACK_EVENTS))
+                if int(e) not in self._seen]
+            closing = {r: e for r, e, a in events
+                       if a in CLOSING_ACTIONS and r not in self._counted}
+            if closing:
                 year, month = _month_parts()
                 query = (
                     sa.select(col(Request.office_id), col(Request.service_id), year, month,
                               *_closed_aggregates())
-                    .where(col(Request.id).in_(sorted(new_ids)),
+                    .where(col(Request.id).in_(sorted(closing)),
                            col(Request.state).in_(CLOSED_STATES))
                     .group_by(col(Request.office_id), col(Request.service_id), year, month)
                 )
@@ -292,10 +310,62 @@ class ClosedRollup:
                 if self._appended > COMPACT_AFTER:
                     self.groups, self._appended = _compact(self.groups), 0
                 self.max_closed = _max_date(self.groups["max_closed"])
-            self._recent.update(new_ids)
+                self._counted.update(closing)
+            touched = sorted({r for r, _, _ in events})
+            if touched:  # logged, moved, held, closed...: re-read just these requests
+                fresh = _open_rows(session, touched)
+                kept = self.open[~self.open["id"].isin(touched)]
+                self.open = pd.concat([kept, fresh], ignore_index=True) if len(fresh) \
+                    else kept.reset_index(drop=True)
+            self._seen.update(e for _, e, _ in events)
             self.watermark = max([self.watermark, int(newest or 0)])
             floor = self.watermark - LOOKBACK_EVENTS
-            self._recent = {r: e for r, e in self._recent.items() if e > floor}
+            self._seen = {e for e in self._seen if e > floor}
+            self._counted = {r: e for r, e in self._counted.items() if e > floor}
+
+
+def _open_rows(session: Session, ids: list[int] | None) -> pd.DataFrame:
+    """Requests open now (all of them, or those of ``ids``), with day numbers."""
+    query = sa.select(*(col(getattr(Request, c)) for c in OPEN_COLUMNS))
+    if ids is None:
+        query = query.where(_open_state_filter(session))
+    else:
+        query = query.where(col(Request.id).in_(ids), col(Request.state).in_(OPEN_STATES))
+    frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=OPEN_COLUMNS)
+    frame["received_day"] = _day_numbers(frame["received_date"]) if len(frame) else \
+        pd.Series(dtype="int64")
+    due = pd.to_datetime(frame["due_date"].astype(str).str[:10], errors="coerce")
+    frame["has_due"] = due.notna()
+    frame["due_day"] = due.to_numpy(dtype="datetime64[D]").astype("int64")
+    return frame.drop(columns=["received_date", "due_date"])
+
+
+def _open_counts(rollup: Rollup, *, start: date, end: date, as_of: date,
+                 allowed: frozenset[int] | None, go_live: dict[int, date | None]
+                 ) -> pd.DataFrame:
+    """Counts of the open requests held by the rollup (no query), as direct_counts does."""
+    rows = rollup.open
+    if allowed is not None:
+        rows = rows[rows["office_id"].isin(allowed)]
+    rows = rows[(rows["received_day"] >= _day(start)) & (rows["received_day"] <= _day(end))]
+    if rows.empty:
+        return pd.DataFrame()
+    live = rows["office_id"].map({o: _day(g) for o, g in go_live.items() if g is not None}
+                                 ).fillna(np.iinfo(np.int64).min)
+    stamps = pd.to_datetime(rows["received_day"].to_numpy().astype("datetime64[D]"))
+    not_held = rows["state"] != "on_hold"
+    parts = pd.DataFrame({
+        "office_id": rows["office_id"].to_numpy(), "service_id": rows["service_id"].to_numpy(),
+        "year": stamps.year, "month": stamps.month,
+        "measured": (rows["received_day"] >= live).astype(int).to_numpy(),
+        "received": 1, "delivered": 0, "on_time": 0, "late": 0, "open": 1,
+        # Open requests on hold are judged by _judge_open_holds (their due date moves).
+        "overdue": (not_held & rows["has_due"] & (rows["due_day"] < _day(as_of)))
+        .astype(int).to_numpy(),
+        "rejected_withdrawn": 0, "no_deadline": (~rows["has_due"]).astype(int).to_numpy(),
+        "extended_track": (rows["track"] == "extended").astype(int).to_numpy(),
+    })
+    return parts.groupby([*KEY, "measured"], as_index=False).sum()
 
 
 ROLLUP_COLUMNS = [*KEY, "closed", "delivered", "on_time", "late", "rejected_withdrawn",
@@ -362,7 +432,7 @@ def office_go_live(session: Session) -> dict[int, date | None]:
 
 def overview_counts(session: Session, *, scope: Scope, start: date, end: date, as_of: date,
                     office_ids: frozenset[int] | None = None,
-                    rollup: ClosedRollup | None = None) -> pd.DataFrame:
+                    rollup: Rollup | None = None) -> pd.DataFrame:
     """Counts per office, service and month of receipt for requests received in
     [start, min(end, as_of)], judged as of ``as_of``, within the user's ``scope``.
 
@@ -410,8 +480,11 @@ def overview_counts(session: Session, *, scope: Scope, start: date, end: date, a
     if edges:
         parts.append(direct_counts(session, start=start, end=end, as_of=as_of,
                                    office_ids=allowed, closed_only=True, months=edges))
-    parts.append(direct_counts(session, start=start, end=end, as_of=as_of, office_ids=allowed,
-                               open_only=True))
+    open_part = _open_counts(rollup, start=start, end=end, as_of=as_of, allowed=allowed,
+                             go_live=go_live)
+    if not open_part.empty:
+        parts.append(_judge_open_holds(session, open_part, start=start, end=end, as_of=as_of,
+                                       office_ids=allowed, months=None))
     parts = [p for p in parts if not p.empty]
     if not parts:
         return _finish(pd.DataFrame(columns=[*KEY, "measured", "received"]))
@@ -499,7 +572,7 @@ class Overview:
 
 def overview(session: Session, *, scope: Scope, start: date, end: date, as_of: date,
              office_ids: frozenset[int] | None = None, categories: list[str] | None = None,
-             rollup: ClosedRollup | None = None) -> Overview:
+             rollup: Rollup | None = None) -> Overview:
     """The overview's figures for the user's scope, a period and optional filters."""
     counts = labelled(session, overview_counts(session, scope=scope, start=start, end=end,
                                                as_of=as_of, office_ids=office_ids,
