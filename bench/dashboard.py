@@ -9,8 +9,9 @@ closing audit event per closed request), then times what the overview page asks 
 - a district programmer (one district, 8 offices) and an admin (every office), current
   fiscal year;
 - cold: the first call of a server process (the rollup of closed requests is built);
-- warm: a later call after new requests were logged and closed meanwhile (the rollup
-  catches up from the audit events; open requests are counted live).
+- warm: a later call after requests were closed meanwhile (the rollup catches up from the
+  audit events written since its last refresh: closed counts and the open requests);
+- no rollup: the same figures straight from SQL (GROUP BY), for comparison.
 
 Prints each figure (best of 5, milliseconds) and the 1M / 10k ratios. The target is the
 warm figure: the 1-million one at most 3x the 10-thousand one.
