@@ -103,6 +103,12 @@ def test_log_in_log_a_request_and_find_it_in_the_list(server: str, tmp_path: Pat
             page.get_by_label(i18n.t("password", BN)).fill(DEMO_PASSWORD)
             page.get_by_role("button", name=i18n.t("login", BN)).click()
             expect(page.get_by_role("heading", name=i18n.t("overview", BN))).to_be_visible()
+            # The demo's fiscal year: figures and Altair charts.
+            page.get_by_role("combobox", name=i18n.t("fiscal_year", BN)).click()
+            page.get_by_role("option", name=i18n.digits("2024-25", BN)).click()
+            expect(page.locator(".vega-embed").first).to_be_visible()
+            expect(page.get_by_text(i18n.t("trend", BN))).to_be_visible()
+            page.screenshot(path=str(shots / "dashboard-overview.png"), full_page=True)
 
             # Log a request.
             page.get_by_role("link", name=i18n.t("log_request", BN)).click()

@@ -34,7 +34,7 @@ office = cols[2].selectbox(i18n.t("office", lang), ["", *names], key="ov_office"
 if office:
     chosen = chosen[chosen["code"] == office]
 categories = cols[3].multiselect(i18n.t("category", lang), list(i18n.CATEGORIES),
-                                 key="ov_categories",
+                                 key="ov_categories", placeholder=i18n.t("all", lang),
                                  format_func=lambda c: i18n.label(i18n.CATEGORIES, c, lang))
 
 as_of = data.today()
@@ -69,7 +69,8 @@ heat = result.office_month.assign(
 st.subheader(i18n.t("trend", lang))
 st.altair_chart(
     alt.Chart(by_month).mark_line(point=True).encode(
-        x=alt.X("month:O", title=i18n.t("month", lang), sort=None),
+        x=alt.X("month:O", title=i18n.t("month", lang), sort=None,
+                axis=alt.Axis(labelAngle=0)),
         y=alt.Y("compliance_pct:Q", title=i18n.t("compliance_pct", lang),
                 scale=alt.Scale(domain=[0, 100])),
         tooltip=["month", "compliance_pct", "on_time", "late", "received"]),
@@ -82,7 +83,7 @@ with left:
         alt.Chart(by_office).mark_bar().encode(
             x=alt.X("compliance_pct:Q", title=i18n.t("compliance_pct", lang),
                     scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("office:N", title=None, sort="-x"),
+            y=alt.Y("office:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
             color=alt.Color("compliance_pct:Q", scale=alt.Scale(scheme="redyellowgreen",
                                                                 domain=[50, 100]),
                             legend=None),
@@ -93,7 +94,7 @@ with right:
     st.altair_chart(
         alt.Chart(heat).mark_rect().encode(
             x=alt.X("month:O", title=i18n.t("month", lang), sort=None),
-            y=alt.Y("office:N", title=None),
+            y=alt.Y("office:N", title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("compliance_pct:Q", title="%",
                             scale=alt.Scale(scheme="redyellowgreen", domain=[50, 100])),
             tooltip=["office", "month", "compliance_pct", "on_time", "late"]),
