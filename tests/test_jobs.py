@@ -263,3 +263,18 @@ def test_dry_run_counts_without_writing_or_sending(seeded: Engine,
                   settings=settings(), dry_run=True)
     assert (dry.sent, dry.skipped, dry.dry_run) == (10, 0, True)
     assert sum(day_states(seeded, DAY).values()) == 0 and smtp_server.inbox.messages == []
+
+
+def test_a_regional_closure_skips_only_that_districts_recipients(
+        engine: Engine, smtp_server: SmtpServer) -> None:
+    with Session(engine) as session:
+        _one_office(session)  # Keshabpur, Jashore: open on 13-04-2025
+        add_charter(session, "rangamati.kaptai")  # hill district: Chaitra Sankranti closure
+        create_user(session, username="r", full_name="R", role="upazila_officer",
+                    password="password-1", office_code="rangamati.kaptai", email="r@x.test")
+        session.commit()
+    day = date(2025, 4, 13)
+    result = run_day(engine, day=day, now=at_nine(day), transport=smtp_server.transport(),
+                     settings=settings())
+    assert result.sent == 4  # a Sunday after a closed Saturday: daily + weekly each
+    assert smtp_server.inbox.recipients == ["j@x.test", "j@x.test", "k@x.test", "k@x.test"]
