@@ -5,6 +5,7 @@ Pure functions (no Streamlit): pages pass the session's language, ``current()`` 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -146,6 +147,38 @@ CHANNELS = {"in_person": ("সরাসরি", "in person"), "phone": ("ফো�
 CATEGORIES = {"citizen": ("নাগরিক সেবা", "citizen"),
               "institutional": ("প্রাতিষ্ঠানিক সেবা", "institutional"),
               "internal": ("অভ্যন্তরীণ সেবা", "internal")}
+
+
+#: tracker's error messages (English, one line) as an officer reads them in Bengali.
+ERRORS_BN: tuple[tuple[str, str], ...] = (
+    (r"external reference '(.+)' is already used in (\S+)",
+     "রেজিস্টার নম্বর {0} এই অফিসে আগেই ব্যবহৃত হয়েছে"),
+    (r"has no charter in force on (\S+)",
+     "{0} তারিখে এই অফিসের কোনো সিটিজেন চার্টার কার্যকর ছিল না"),
+    (r"is in the future", "সময়টি ভবিষ্যতে হতে পারে না"),
+    (r"the directive's due date is before the request was received",
+     "নির্দেশনার তারিখ আবেদন গ্রহণের আগে হতে পারে না"),
+    (r"the extended track needs a reason", "বর্ধিত ট্র্যাকের জন্য কারণ লিখুন"),
+    (r"(hold|reject|withdraw) needs a reason", "এই কাজের জন্য কারণ লিখুন"),
+    (r"an extension needs a reason", "সময় বৃদ্ধির জন্য কারণ লিখুন"),
+    (r"the new due date must be after (\S+)", "নতুন তারিখ {0} এর পরে হতে হবে"),
+    (r"the new due date is before the request was received",
+     "নতুন তারিখ আবেদন গ্রহণের আগে হতে পারে না"),
+    (r"request #(\d+) is (\w+): cannot (\w+)", "আবেদন #{0} এখন {1}: এই কাজ করা যাবে না"),
+    (r"may not (read|change) office (\S+)", "অফিস {1} এর তথ্যে আপনার অনুমতি নেই"),
+    (r"the charter allows no extension", "চার্টারে এই সেবার সময় বৃদ্ধির সুযোগ নেই"),
+    (r"was changed by someone else", "অন্য কেউ আবেদনটি এইমাত্র বদলেছেন; আবার চেষ্টা করুন"),
+)
+
+
+def error_text(message: str, lang: str) -> str:
+    """A tracker error message in the user's language (known ones; others as they are)."""
+    if lang == "bn":
+        for pattern, text in ERRORS_BN:
+            found = re.search(pattern, message)
+            if found:
+                return text.format(*(show(g, lang) for g in found.groups()))
+    return message
 
 
 def t(key: str, lang: str, **values: Any) -> str:

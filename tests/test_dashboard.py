@@ -155,6 +155,13 @@ def test_bengali_mode_shows_bengali_digits_and_dates(db: str) -> None:
     assert i18n.fmt_date(date(2025, 3, 27), "bn") == "২৭-০৩-২০২৫"
     assert i18n.fmt_date(date(2025, 3, 27), "en") == "2025-03-27"
     assert i18n.fmt_pct(89.64, "bn") == "৮৯.৬%"
+    # tracker's own refusals reach a Bengali-speaking officer in Bengali.
+    assert i18n.error_text("external reference 'R/1' is already used in jashore.keshabpur",
+                           "bn") == "রেজিস্টার নম্বর R/1 এই অফিসে আগেই ব্যবহৃত হয়েছে"
+    assert i18n.error_text("request #12 is delivered: cannot start", "bn").startswith(
+        "আবেদন #১২ এখন")
+    assert i18n.error_text("request #12 is delivered: cannot start", "en") == (
+        "request #12 is delivered: cannot start")
 
 
 def test_the_language_switch_changes_the_labels(db: str) -> None:

@@ -246,6 +246,11 @@ class Rollup:
                 self._catch_up()
         return self
 
+    def snapshot(self) -> tuple[pd.DataFrame, pd.DataFrame, date | None]:
+        """(closed groups, open requests, last closing date) of one and the same refresh."""
+        with self._lock:
+            return self.groups, self.open, self.max_closed
+
     def _snapshot_connection(self) -> sa.Connection:
         connection = self.engine.connect()
         if connection.dialect.name == "postgresql":
@@ -340,11 +345,10 @@ def _open_rows(session: Session, ids: list[int] | None) -> pd.DataFrame:
     return frame.drop(columns=["received_date", "due_date"])
 
 
-def _open_counts(rollup: Rollup, *, start: date, end: date, as_of: date,
+def _open_counts(rows: pd.DataFrame, *, start: date, end: date, as_of: date,
                  allowed: frozenset[int] | None, go_live: dict[int, date | None]
                  ) -> pd.DataFrame:
     """Counts of the open requests held by the rollup (no query), as direct_counts does."""
-    rows = rollup.open
     if allowed is not None:
         rows = rows[rows["office_id"].isin(allowed)]
     rows = rows[(rows["received_day"] >= _day(start)) & (rows["received_day"] <= _day(end))]
@@ -443,12 +447,15 @@ def overview_counts(session: Session, *, scope: Scope, start: date, end: date, a
     end = min(end, as_of)
     if (allowed is not None and not allowed) or end < start:
         return _finish(pd.DataFrame(columns=[*KEY, "measured", *COUNT_COLUMNS[:1]]))
-    if rollup is None or (rollup.max_closed is not None and as_of < rollup.max_closed):
+    if rollup is None:
+        return _finish(direct_counts(session, start=start, end=end, as_of=as_of,
+                                     office_ids=allowed))
+    groups, open_rows, max_closed = rollup.snapshot()
+    if max_closed is not None and as_of < max_closed:
         # Judging before some closures happened: their judgement differs; count directly.
         return _finish(direct_counts(session, start=start, end=end, as_of=as_of,
                                      office_ids=allowed))
     go_live = office_go_live(session)
-    groups = rollup.groups
     if groups.empty:
         inside = groups.assign(measured=pd.Series(dtype="int64"))
         edges: list[tuple[int, int, int]] = []
@@ -480,7 +487,7 @@ def overview_counts(session: Session, *, scope: Scope, start: date, end: date, a
     if edges:
         parts.append(direct_counts(session, start=start, end=end, as_of=as_of,
                                    office_ids=allowed, closed_only=True, months=edges))
-    open_part = _open_counts(rollup, start=start, end=end, as_of=as_of, allowed=allowed,
+    open_part = _open_counts(open_rows, start=start, end=end, as_of=as_of, allowed=allowed,
                              go_live=go_live)
     if not open_part.empty:
         parts.append(_judge_open_holds(session, open_part, start=start, end=end, as_of=as_of,

@@ -35,7 +35,7 @@ assert isinstance(received_day, date)
 try:
     services = data.services_on(user.id, office, received_day)
 except TrackerError as exc:
-    st.error(i18n.t("err_other", lang, msg=str(exc)))
+    st.error(i18n.t("err_other", lang, msg=i18n.error_text(str(exc), lang)))
     st.stop()
 labels = {row.key: f"{i18n.label(i18n.CATEGORIES, row.category, lang)} "
                    f"{i18n.digits(str(row.number), lang)}. {row.name_bn}"
@@ -114,7 +114,7 @@ if st.button(i18n.t("submit_log", lang), type="primary", key="log_submit"):
                 track_reason=reason.strip() or None, directive_due=directive_due,
                 directive_ref=directive_ref.strip() or None))
         except TrackerError as exc:
-            st.error(i18n.t("err_other", lang, msg=str(exc)))
+            st.error(i18n.t("err_other", lang, msg=i18n.error_text(str(exc), lang)))
         else:
             st.session_state["last_logged"] = request_id
             st.success(i18n.t("logged_ok", lang, id=request_id,

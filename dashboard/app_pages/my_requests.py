@@ -83,7 +83,7 @@ if actions:
                     state = data.act(user.id, int(picked), action, reason=reason or None,
                                      outcome=outcome or None)
             except TrackerError as exc:
-                st.error(i18n.t("err_other", lang, msg=str(exc)))
+                st.error(i18n.t("err_other", lang, msg=i18n.error_text(str(exc), lang)))
             else:
                 st.success(i18n.t("done", lang, id=int(picked), state=state))
 
