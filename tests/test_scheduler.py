@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy.engine import Engine
 
 from tests.test_digest_support import SmtpServer, at_nine, seed, smtp_server
+from tracker.calendars import load_calendar
 from tracker.config import Settings, get_settings
-from tracker.jobs import day_states
+from tracker.digest import is_first_working_day_of_week
+from tracker.jobs import day_states, is_digest_day
 from tracker.scheduler import (
     DAILY_JOB_ID,
     JOBS_TABLE,
@@ -88,8 +93,6 @@ def test_the_job_sends_on_working_days_only(engine: Engine, smtp_server: SmtpSer
 def _scheduler_process(url: str, port: int, now_iso: str, start_at: float,
                        out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     """One scheduler process: its own settings, engine and SMTP connections."""
-    import time
-
     os.environ.update(TRACKER_DATABASE_URL=url, TRACKER_SMTP_HOST="127.0.0.1",
                       TRACKER_SMTP_PORT=str(port), TRACKER_MAIL_FROM="tracker@tracker.local")
     get_settings.cache_clear()
@@ -100,8 +103,6 @@ def _scheduler_process(url: str, port: int, now_iso: str, start_at: float,
 
 def test_two_scheduler_processes_racing_send_each_digest_once(
         engine: Engine, smtp_server: SmtpServer) -> None:
-    import time
-
     seed(engine, until=DAY)
     context = multiprocessing.get_context("spawn")
     out: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
@@ -122,3 +123,40 @@ def test_two_scheduler_processes_racing_send_each_digest_once(
         smtp_server.inbox.recipients and len(smtp_server.inbox.recipients) == 10
     assert len(set(smtp_server.inbox.recipients)) == 10
     assert day_states(engine, DAY) == {"sent": 10}
+
+
+def test_missed_mornings_are_coalesced_into_one_late_run(
+        engine: Engine, smtp_server: SmtpServer, settings_env: pytest.MonkeyPatch) -> None:
+    """The real APScheduler path: the daily job's next run is two days overdue (the
+    scheduler was down); on start it runs once, not once per missed morning, and
+    today's digests go out once — or none if today is not a working day."""
+    seed(engine, until=DAY)
+    _point_settings_at(settings_env, engine, smtp_server)
+    settings_env.setenv("TRACKER_DIGEST_MISFIRE_GRACE_SECONDS", str(3 * 86400))
+    get_settings.cache_clear()
+    settings = get_settings()
+    scheduler = build_scheduler(engine, settings, background=True)
+    runs: list[object] = []
+    done = threading.Event()
+
+    def listener(event: object) -> None:
+        if getattr(event, "job_id", None) == DAILY_JOB_ID:
+            runs.append(event)
+            done.set()
+
+    scheduler.add_listener(listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.start(paused=True)
+    now = datetime.now(UTC)
+    scheduler.modify_job(DAILY_JOB_ID, next_run_time=now - timedelta(days=2, hours=1))
+    scheduler.resume()
+    assert done.wait(60)
+    time.sleep(1.0)  # would a second (uncoalesced) run follow?
+    next_run = scheduler.get_job(DAILY_JOB_ID).next_run_time
+    scheduler.shutdown(wait=True)
+    assert len(runs) == 1 and getattr(runs[0], "exception", None) is None
+    assert next_run > now  # rescheduled for the next 09:00, the backlog dropped
+    today = now.astimezone(DHAKA).date()
+    expected = 0
+    if is_digest_day(today):
+        expected = 20 if is_first_working_day_of_week(today, load_calendar()) else 10
+    assert len(smtp_server.inbox.messages) == expected
