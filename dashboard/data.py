@@ -417,23 +417,30 @@ def calendar_year(year: int) -> tuple[pd.DataFrame, bool, dict[str, Any] | None]
 DIGEST_TABLE = "digest_delivery"
 
 
+DIGEST_COLUMNS = ["id", "digest_date", "kind", "recipient", "language", "subject", "state",
+                  "attempts", "next_attempt_at", "sent_at", "last_error", "office_id",
+                  "user_id"]
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def digests(user_id: int) -> pd.DataFrame | None:
-    """Digest deliveries (admin: all; others: their own), or None if not built yet."""
+    """Digest deliveries the user may see (admin: all; others: their offices' and their
+    own), newest first, without the message bodies; None if the digest table is not there."""
     eng = engine()
     if not sa.inspect(eng).has_table(DIGEST_TABLE):
         return None
     table = sa.Table(DIGEST_TABLE, sa.MetaData(), autoload_with=eng)
-    hidden = {"message", "body", "html", "text"}
-    shown = [c for c in table.columns if c.name not in hidden]
+    shown = [table.c[c] for c in DIGEST_COLUMNS if c in table.c]
     query = sa.select(*shown)
     with Session(eng) as session:
-        user = _user(session, user_id)
-        if user.role != "admin" and "user_id" in table.columns:
-            query = query.where(table.c.user_id == user_id)
-        if "id" in table.columns:
-            query = query.order_by(table.c.id.desc())
-        rows = session.execute(query.limit(500)).all()
+        scope = _scope(session, user_id)
+        if scope.readable is not None:
+            mine = [table.c.user_id == user_id] if "user_id" in table.c else []
+            offices = ([table.c.office_id.in_(sorted(scope.readable))]
+                       if "office_id" in table.c else [])
+            query = query.where(sa.or_(*mine, *offices) if mine or offices else sa.false())
+        order = [table.c[c].desc() for c in ("digest_date", "id") if c in table.c]
+        rows = session.execute(query.order_by(*order).limit(1000)).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in shown])
 
 

@@ -144,6 +144,8 @@ ACTIONS = {"start": ("কাজ শুরু", "start"), "hold": ("স্থগ�
 CHANNELS = {"in_person": ("সরাসরি", "in person"), "phone": ("ফোন", "phone"),
             "web": ("ওয়েবসাইট", "web site"), "email": ("ই-মেইল", "e-mail"),
             "letter": ("চিঠি", "letter"), "e_nothi": ("ই-নথি/ডি-নথি", "e-Nothi / D-Nothi")}
+DIGEST_STATES = {"sent": ("পাঠানো হয়েছে", "sent"), "pending": ("অপেক্ষমাণ", "pending"),
+                 "sending": ("পাঠানো হচ্ছে", "sending"), "failed": ("ব্যর্থ", "failed")}
 CATEGORIES = {"citizen": ("নাগরিক সেবা", "citizen"),
               "institutional": ("প্রাতিষ্ঠানিক সেবা", "institutional"),
               "internal": ("অভ্যন্তরীণ সেবা", "internal")}

@@ -304,6 +304,41 @@ def test_digests_and_reports_say_not_available_without_crashing(
     assert i18n.t("not_available", "en", what="APA export") in texts(at)
 
 
+def test_digests_page_shows_sent_pending_failed_in_the_users_scope(db: str) -> None:
+    import sqlalchemy as sa
+
+    engine = make_engine(db)
+    if not sa.inspect(engine).has_table(data.DIGEST_TABLE):
+        pytest.skip("the digest table is not built yet")
+    table = sa.Table(data.DIGEST_TABLE, sa.MetaData(), autoload_with=engine)
+    with Session(engine) as session:
+        users = {u.username: u for u in session.exec(select(User))}
+        rows = []
+        for n, (username, state) in enumerate([("jashore-keshabpur", "sent"),
+                                               ("jashore-keshabpur", "failed"),
+                                               ("lalmonirhat-patgram", "pending")]):
+            user = users[username]
+            rows.append({"user_id": user.id, "office_id": user.office_id,
+                         "digest_date": date(2025, 1, 5 + n), "kind": "officer",
+                         "recipient": f"{username}@example.org", "language": "bn",
+                         "subject": f"digest {n}", "message": "secret body", "state": state,
+                         "attempts": 1, "created_at": NOW})
+        session.execute(table.delete())
+        session.execute(table.insert(), rows)
+        session.commit()
+    try:
+        at = open_page(app(db, "admin"), "digests")
+        assert not at.exception
+        assert [m.value for m in at.metric] == ["1", "1", "0", "1"]  # sent pending sending failed
+        assert "secret body" not in at.dataframe[0].value.to_string()
+        officer = open_page(app(db, "jashore-keshabpur"), "digests")
+        assert [m.value for m in officer.metric] == ["1", "0", "0", "1"]
+    finally:
+        with Session(engine) as session:
+            session.execute(table.delete())
+            session.commit()
+
+
 def test_reports_page_builds_the_apa_workbook_when_exports_exist(db: str) -> None:
     if not data.exports_available():
         pytest.skip("tracker.exports is not built yet")

@@ -18,15 +18,24 @@ if frame is None:
     st.info(i18n.t("not_available", lang, what=i18n.t("digests", lang)))
 else:
     st.subheader(i18n.t("digest_states", lang))
+    states = frame["state"].value_counts() if "state" in frame.columns else None
+    names = ["sent", "pending", "sending", "failed"]
+    if states is not None:
+        names += [str(s) for s in states.index if s not in names]
+    cols = st.columns(len(names))
+    for column, state in zip(cols, names, strict=True):
+        count = int(states.get(state, 0)) if states is not None else 0
+        column.metric(i18n.label(i18n.DIGEST_STATES, state, lang), i18n.fmt_num(count, lang))
     if frame.empty:
         st.info(i18n.t("no_data", lang))
     else:
-        if "state" in frame.columns:
-            counts = frame["state"].value_counts()
-            cols = st.columns(max(1, len(counts)))
-            for column, (state, count) in zip(cols, counts.items(), strict=False):
-                column.metric(str(state), i18n.fmt_num(int(count), lang))
-        st.dataframe(ui.localise(frame, lang), hide_index=True, width="stretch")
+        picked = st.multiselect(i18n.t("state", lang), names, key="dg_states",
+                                placeholder=i18n.t("all", lang),
+                                format_func=lambda s: i18n.label(i18n.DIGEST_STATES, s, lang))
+        shown = frame[frame["state"].isin(picked)] if picked else frame
+        st.dataframe(ui.localise(shown.drop(columns=["office_id", "user_id"],
+                                            errors="ignore"), lang),
+                     hide_index=True, width="stretch")
 
 files = data.outbox_files(user.id)
 if files is not None:
