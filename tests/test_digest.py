@@ -118,6 +118,10 @@ def test_district_digest_counts_newly_overdue_and_escalations(seeded: Session) -
     # OLD-LATE is late by more than its whole 3-working-day limit; NEW-LATE is not.
     assert [(i.ref, i.limit) for i in d.escalations] == [("OLD-LATE", 3)]
     assert [s.service_key for s in d.worst_services] == ["citizen-1"]
+    # Newly overdue counts from the previous district digest actually sent.
+    since = {d.district_id: date(2025, 4, 20)}
+    [earlier] = build_digests(seeded, as_of=AS_OF, since=since).district.values()
+    assert earlier.since == date(2025, 4, 20) and earlier.upazilas[0].newly_overdue == 2
 
 
 def test_bengali_rendering_uses_bengali_digits_and_dd_mm_yyyy(seeded: Session) -> None:

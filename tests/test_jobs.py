@@ -278,3 +278,22 @@ def test_a_regional_closure_skips_only_that_districts_recipients(
                      settings=settings())
     assert result.sent == 4  # a Sunday after a closed Saturday: daily + weekly each
     assert smtp_server.inbox.recipients == ["j@x.test", "j@x.test", "k@x.test", "k@x.test"]
+
+
+def test_newly_overdue_counts_from_the_last_district_digest_sent(
+        seeded: Engine, smtp_server: SmtpServer) -> None:
+    from tracker.digest import build_digests
+
+    later = date(2024, 9, 10)
+    run_day(seeded, day=DAY, now=at_nine(DAY), transport=smtp_server.transport(),
+            settings=settings())
+    run_day(seeded, day=later, now=at_nine(later), transport=smtp_server.transport(),
+            settings=settings())
+    with Session(seeded) as session:
+        rows = session.exec(select(DigestDelivery).where(
+            DigestDelivery.kind == "district_daily", DigestDelivery.digest_date == later)).all()
+        districts = build_digests(session, as_of=later).district
+        since = {i: DAY for i in districts}
+        expected = {d.render("bn").subject
+                    for d in build_digests(session, as_of=later, since=since).district.values()}
+    assert {r.subject for r in rows} == expected

@@ -557,13 +557,16 @@ class _OfficeInfo:
 
 def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | None = None,
                   district_ids: Iterable[int] | None = None,
-                  weekly: bool | None = None) -> DigestSet:
+                  weekly: bool | None = None,
+                  since: Mapping[int, date] | None = None) -> DigestSet:
     """Every digest for ``as_of`` (or those of some offices / districts), in one pass.
 
     ``office_ids``: upazila offices whose digests to build; ``district_ids``: districts
     whose district digests (and their upazilas' digests) to build; neither: everything.
     ``weekly``: also build last week's summaries (default: when ``as_of`` is the first
-    working day of its week by the national calendar).
+    working day of its week by the national calendar). ``since``: per district id, the
+    date of the previous district digest ("newly overdue" = overdue now, not then);
+    default the previous working day.
 
     The requests are judged once, every flag is computed once over the whole frame, and
     the counts come from one group-by: the per-office work is only assembling lists.
@@ -586,7 +589,8 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
         weekly = is_first_working_day_of_week(as_of, load_calendar())
     calendars = {en: load_calendar(en) for d, (_bn, en) in districts.items()
                  if any(o.district_id == d for o in [*upazilas, *district_offices])}
-    flags = _Flags(frame, as_of, calendars)
+    last = {districts[d][1]: day for d, day in (since or {}).items() if d in districts}
+    flags = _Flags(frame, as_of, calendars, last)
     result = DigestSet(as_of)
     ws = week_start(as_of) - timedelta(days=7)
     we = ws + timedelta(days=6)
@@ -612,14 +616,14 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
     for d_office in district_offices:
         members = [o for o in upazilas if o.district_id == d_office.district_id]
         name_bn, name_en = districts[d_office.district_id]
-        since = previous_working_day(as_of, calendars[name_en])
+        since_day = last.get(name_en) or previous_working_day(as_of, calendars[name_en])
         rates = [r for o in members for r in flags.service_rates.get(o.id, []) if r.late > 0]
         rates.sort(key=lambda r: (r.pct if r.pct is not None else 100.0, -r.late,
                                   r.office_code, r.service_key))
         escalations = sorted((i for o in members for i in flags.items["escalate"].get(o.id, [])),
                              key=lambda i: (i.due or date.max, i.request_id))
         result.district[d_office.district_id] = DistrictDigest(
-            d_office.district_id, name_bn, name_en, as_of, since,
+            d_office.district_id, name_bn, name_en, as_of, since_day,
             [UpazilaRow(o.code, o.name_bn, o.name_en, *flags.office_counts.get(o.id, (0,) * 4))
              for o in members],
             rates[:WORST_SERVICES], escalations,
@@ -642,7 +646,8 @@ class _Flags:
     """Every per-request fact the digests need, computed once over the whole frame."""
 
     def __init__(self, frame: pd.DataFrame, as_of: date,
-                 calendars: Mapping[str, BangladeshCalendar]) -> None:
+                 calendars: Mapping[str, BangladeshCalendar],
+                 last_digest: Mapping[str, date]) -> None:
         f = frame.reset_index(drop=True)
         n = len(f)
         day = np.datetime64(as_of, "D")
@@ -652,6 +657,7 @@ class _Flags:
         hold = _days(f["hold_start"]) if n else due.copy()
         nxt = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
         prev = nxt.copy()
+        since = nxt.copy()
         held_days = np.zeros(n, dtype=np.int64)
         limit = np.ones(n, dtype=np.int64)
         for district, idx in (f.groupby("district").indices.items() if n else ()):
@@ -659,6 +665,7 @@ class _Flags:
             index = calendar.index
             nxt[idx] = np.datetime64(calendar.add_working_days(as_of, 1), "D")
             prev[idx] = np.datetime64(previous_working_day(as_of, calendar), "D")
+            since[idx] = np.datetime64(last_digest.get(str(district)) or prev[idx[0]], "D")
             h = idx[~np.isnat(hold[idx])]
             if len(h):
                 held_days[h] = index.working_days_between(hold[h], np.full(len(h), day))
@@ -725,7 +732,7 @@ class _Flags:
             "on_time_w": (in_window & on_time).astype(int),
             "late_w": (in_window & late).astype(int),
             "overdue": overdue.astype(int),
-            "newly": (overdue & (due >= prev)).astype(int),
+            "newly": (overdue & (due >= since)).astype(int),
             "received_wk": ((received >= ws) & (received <= we)).astype(int),
             "done_wk": done_week.astype(int),
             "on_time_wk": (done_week & on_time).astype(int),

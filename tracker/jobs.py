@@ -150,8 +150,18 @@ def plan_rows(session: Session, *, day: date, now: datetime,
     if not wanted:
         return [], len(existing)
     everyone = len({r.user_id for r, _ in wanted}) == len(all_recipients)
+    # "Newly overdue" counts from each district's previous district digest actually sent.
+    last_sent: dict[int, date] = {int(u): d for u, d in session.execute(
+        sa.select(TABLE.c.user_id, sa.func.max(TABLE.c.digest_date))
+        .where(TABLE.c.kind == "district_daily", TABLE.c.state == "sent",
+               TABLE.c.digest_date < day).group_by(TABLE.c.user_id))}
+    since: dict[int, date] = {}
+    for r in all_recipients:
+        if r.role == "district_programmer" and r.user_id in last_sent:
+            previous = last_sent[r.user_id]
+            since[r.district_id] = min(since.get(r.district_id, previous), previous)
     digests = build_digests(
-        session, as_of=day, weekly=weekly,
+        session, as_of=day, weekly=weekly, since=since,
         office_ids=None if everyone else {r.office_id for r, _ in wanted
                                           if r.role == "upazila_officer"},
         district_ids=None if everyone else {r.district_id for r, _ in wanted
