@@ -476,7 +476,9 @@ def apa_workbook(user_id: int, fy: str, quarter: str | None, lang: str) -> bytes
         report = exports.build_apa(session, scope=scope, fy=fy, quarter=quarter, as_of=day,
                                    offices=infos, office_codes=codes, scope_label=label,
                                    lang=lang, generated_at=now())
-    with tempfile.TemporaryDirectory() as folder:
+    if hasattr(exports, "xlsx_bytes"):
+        return bytes(exports.xlsx_bytes(report))
+    with tempfile.TemporaryDirectory() as folder:  # exports without xlsx_bytes
         path = Path(folder) / "apa.xlsx"
         exports.write_xlsx(report, path)
         return path.read_bytes()
