@@ -17,7 +17,7 @@ test: install lint
 	$(VENV)/bin/pytest
 
 lint: install
-	$(VENV)/bin/ruff check tracker tests bench scripts
+	$(VENV)/bin/ruff check tracker tests bench scripts dashboard
 	$(VENV)/bin/mypy
 
 # The README's demo command: build the demo database, then open the dashboard on it.
@@ -28,6 +28,8 @@ demo: install
 
 bench: install
 	$(PY) bench/deadlines.py
+	$(PY) bench/digest.py
+	$(PY) bench/dashboard.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

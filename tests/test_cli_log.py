@@ -27,9 +27,9 @@ def cli_db(request: pytest.FixtureRequest, tmp_path: Path,
         url = POSTGRES_URL
     monkeypatch.setenv("TRACKER_DATABASE_URL", url)
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.clear_engine_cache()
     yield url
-    db.get_engine.cache_clear()
+    db.clear_engine_cache()
     get_settings.cache_clear()
 
 

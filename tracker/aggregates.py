@@ -36,7 +36,7 @@ from sqlmodel import Session, col
 
 from tracker.auth import Scope
 from tracker.models import OPEN_STATES, District, HoldPeriod, Office, Request, RequestEvent, Service
-from tracker.reports import _judged
+from tracker.reports import judge_frame
 
 CLOSED_STATES = ("delivered", "rejected", "withdrawn")
 #: The audit actions that close a request (tracker.requests.transition).
@@ -189,7 +189,7 @@ def _judge_open_holds(session: Session, frame: pd.DataFrame, *, start: date, end
         rows = rows[keep]
         if rows.empty:
             return frame
-    judged = _judged(rows.assign(closed_date=None, state="on_hold", category="", number=0),
+    judged = judge_frame(rows.assign(closed_date=None, state="on_hold", category="", number=0),
                      as_of,
                      dict(zip(rows["id"], rows["hold_start"], strict=True)))
     overdue = judged[judged["status"] == "overdue"]
@@ -638,4 +638,4 @@ def open_frame(session: Session, *, scope: Scope, as_of: date,
         holds = {int(r): d for r, d in session.execute(
             sa.select(col(HoldPeriod.request_id), col(HoldPeriod.start_date))
             .where(col(HoldPeriod.request_id).in_(ids), col(HoldPeriod.end_date).is_(None)))}
-    return _judged(frame, as_of, holds)
+    return judge_frame(frame, as_of, holds)

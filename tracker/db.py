@@ -46,10 +46,19 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     return sa.create_engine(url, **kwargs)
 
 
-@lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for ``url`` (created on first use)."""
+    """The process-wide engine for ``url`` (default: the current settings' URL)."""
+    return _engine_for(url or get_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     return make_engine(url)
+
+
+def clear_engine_cache() -> None:
+    """Forget cached engines (tests that switch TRACKER_DATABASE_URL)."""
+    _engine_for.cache_clear()
 
 
 @contextmanager

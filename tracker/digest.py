@@ -35,7 +35,7 @@ from sqlmodel import Session, col
 
 from tracker.calendars import BangladeshCalendar, load_calendar
 from tracker.models import District, HoldPeriod, Office, Request, Service
-from tracker.reports import _judged
+from tracker.reports import judge_frame
 from tracker.status import Status
 
 #: Compliance window of the digests (calendar days, the as-of date included).
@@ -539,7 +539,7 @@ def digest_frame(session: Session, *, as_of: date,
                       .where(col(HoldPeriod.end_date).is_(None),
                              col(Request.state) == "on_hold", *where))
         holds = {int(r): d for r, d in session.execute(hold_query)}
-    judged = _judged(frame, as_of, holds)
+    judged = judge_frame(frame, as_of, holds)
     judged["hold_start"] = judged["id"].map(holds) if not judged.empty else pd.Series(
         dtype="object")
     return judged

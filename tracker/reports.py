@@ -102,14 +102,14 @@ def request_frame(session: Session, *, scope: Scope, period: Period, as_of: date
                "backdated", "due_provisional"]
     frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=columns)
     if frame.empty:
-        return _judged(frame, as_of, {})
+        return judge_frame(frame, as_of, {})
     open_holds: dict[int, date] = dict(session.exec(
         select(col(HoldPeriod.request_id), col(HoldPeriod.start_date))
         .join(Request, col(Request.id) == HoldPeriod.request_id)
         .where(col(HoldPeriod.end_date).is_(None), Request.state == "on_hold",
                Request.received_date >= period.start, Request.received_date <= end)
     ).all())
-    return _judged(frame, as_of, open_holds)
+    return judge_frame(frame, as_of, open_holds)
 
 
 def _to_days(series: pd.Series) -> np.ndarray:
@@ -117,7 +117,12 @@ def _to_days(series: pd.Series) -> np.ndarray:
                      else np.datetime64("NaT") for v in series], dtype="datetime64[D]")
 
 
-def _judged(frame: pd.DataFrame, as_of: date, open_holds: dict[int, date]) -> pd.DataFrame:
+def judge_frame(frame: pd.DataFrame, as_of: date, open_holds: dict[int, date]) -> pd.DataFrame:
+    """Judge raw request rows as of a date: the one place statuses are derived in bulk.
+
+    ``open_holds`` maps request id -> start date of its running hold (the clock is stopped
+    through ``as_of``). Used by request_frame, the dashboard aggregates and the digests.
+    """
     frame = frame.copy()
     frame["service_key"] = frame["category"].astype(str) + "-" + frame["number"].astype(str)
     frame["status"] = pd.Series(dtype=str)
