@@ -133,6 +133,10 @@ def test_missed_mornings_are_coalesced_into_one_late_run(
     seed(engine, until=DAY)
     _point_settings_at(settings_env, engine, smtp_server)
     settings_env.setenv("TRACKER_DIGEST_MISFIRE_GRACE_SECONDS", str(3 * 86400))
+    # Keep the real next morning far from the wall clock, so that no legitimate run falls
+    # inside this test (run at 09:00 Dhaka, it once saw a second, rightful run).
+    far = (datetime.now(UTC) + timedelta(hours=12)).astimezone(ZoneInfo("Asia/Dhaka"))
+    settings_env.setenv("TRACKER_DIGEST_TIME", f"{far:%H:%M}")
     get_settings.cache_clear()
     settings = get_settings()
     scheduler = build_scheduler(engine, settings, background=True)
@@ -160,3 +164,31 @@ def test_missed_mornings_are_coalesced_into_one_late_run(
     if is_digest_day(today):
         expected = 20 if is_first_working_day_of_week(today, load_calendar()) else 10
     assert len(smtp_server.inbox.messages) == expected
+
+
+def test_the_daily_job_escalates_overdue_complaints_once(
+        engine: Engine, settings_env: pytest.MonkeyPatch) -> None:
+    """A complaint left unresolved past its 30-working-day tier becomes an appeal-officer
+    case in the morning job, exactly once however often the unit runs."""
+    from sqlmodel import Session
+
+    from tests.conftest import add_charter
+    from tracker.grs import NewComplaint, log_complaint
+    from tracker.localtime import DHAKA
+    from tracker.offices import load_geography_rows
+    from tracker.scheduler import escalate_complaints
+
+    with Session(engine) as session:
+        load_geography_rows(session)
+        add_charter(session, "jashore.keshabpur")
+        log_complaint(session, new=NewComplaint(
+            office_code="jashore.keshabpur", complainant_name="রহিম",
+            complainant_contact="+8801711000000",
+            received_at=datetime(2025, 1, 5, 11, tzinfo=DHAKA)),
+            now=datetime(2025, 1, 5, 12, tzinfo=DHAKA), user=None)
+        session.commit()
+    settings_env.setenv("TRACKER_DATABASE_URL", _url(engine))
+    get_settings.cache_clear()
+    morning = datetime(2025, 3, 2, 9, tzinfo=DHAKA)  # well past 30 working days
+    assert escalate_complaints(morning) == 1
+    assert escalate_complaints(morning) == 0

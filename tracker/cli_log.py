@@ -416,7 +416,8 @@ def demo(
         result = build_demo(session, until=last, seed=seed)
     typer.echo(f"demo database: {engine.url.render_as_string(hide_password=True)}")
     typer.echo(f"{result.requests} requests in {len(result.offices)} offices, "
-               f"1 July 2024 to {last} (seed {seed}); {result.open_overdue} left open overdue")
+               f"1 July 2024 to {last} (seed {seed}); {result.open_overdue} left open overdue; "
+               f"{result.complaints} GRS complaints")
     typer.echo(f"demo users (password for all: {DEMO_PASSWORD} — demo only):")
     for username, role, office in result.users:
         typer.echo(f"  {username:<36} {role:<20} {office}")

@@ -20,8 +20,16 @@ from sqlmodel import Session, col, select
 
 from tracker.calendars import BangladeshCalendar
 from tracker.catalog_sync import sync_all
+from tracker.grs import (
+    ComplaintError,
+    NewComplaint,
+    appeal_complaint,
+    escalate_due,
+    log_complaint,
+    resolve_complaint,
+)
 from tracker.localtime import DHAKA
-from tracker.models import Office, Service, User
+from tracker.models import Office, Request, Service, User
 from tracker.offices import create_user, ensure_office, load_geography_rows
 from tracker.requests import (
     NewRequest,
@@ -48,6 +56,7 @@ class DemoResult:
     users: list[tuple[str, str, str]]  # username, role, office
     requests: int
     open_overdue: int
+    complaints: int = 0
 
 
 def _eid_season(calendar: BangladeshCalendar, day: date) -> bool:
@@ -115,7 +124,53 @@ def build_demo(session: Session, *, until: date, seed: int = 1) -> DemoResult:
                 open_overdue += overdue
             day += timedelta(days=1)
         session.flush()
-    return DemoResult([o.code for o in offices], users, count, open_overdue)
+    complaints = sum(_complaints(session, rng, office, until, now) for office in offices)
+    escalate_due(session, as_of=until, now=now)
+    return DemoResult([o.code for o in offices], users, count, open_overdue, complaints)
+
+
+def _complaints(session: Session, rng: random.Random, office: Office, until: date,
+                now: datetime) -> int:
+    """GRS complaints about some late requests: most resolved in time, a few escalated,
+    a few appealed (GRS tiers from the office's charter, default 30/20/60)."""
+    late = list(session.exec(
+        select(Request).where(Request.office_id == office.id, Request.state == "delivered",
+                              col(Request.closed_date) > col(Request.due_date))
+        .order_by(col(Request.id))))
+    calendar = office_calendar(session, office)
+    made = 0
+    for request in late:
+        if rng.random() > 0.25 or request.closed_date is None:
+            continue
+        received = _at(calendar.add_working_days(request.closed_date, rng.randint(1, 5)), rng)
+        if received > now:
+            continue
+        complaint = log_complaint(session, new=NewComplaint(
+            office_code=office.code, complainant_name=request.applicant_name or "আবেদনকারী",
+            complainant_contact=request.applicant_contact or "+8801700000000",
+            received_at=received, summary="সময়মতো সেবা পাইনি", request_id=request.id),
+            now=received + timedelta(minutes=5), user=None)
+        made += 1
+        assert complaint.id is not None
+        roll = rng.random()
+        if roll < 0.15 and received.date() > until - timedelta(days=120):
+            continue  # left unresolved: escalates to the next tier when its limit passes
+        span = 45 if roll < 0.25 else 20  # a few resolved after the 30-working-day limit
+        resolved = _at(calendar.add_working_days(received.date(), rng.randint(3, span)), rng)
+        if resolved > now:
+            continue
+        try:
+            resolve_complaint(session, complaint_id=complaint.id, at=resolved,
+                              resolution="অভিযোগ নিষ্পত্তি করা হয়েছে", now=now, user=None)
+            if rng.random() < 0.1:
+                appealed = resolved + timedelta(days=rng.randint(1, 10))
+                if appealed < now:
+                    appeal_complaint(session, complaint_id=complaint.id, at=appealed,
+                                     reason="সমাধানে সন্তুষ্ট নই", now=now, user=None)
+        except ComplaintError:
+            continue  # e.g. the tier had already passed; the escalation stands
+    session.flush()
+    return made
 
 
 def _poisson(rng: random.Random, rate: float) -> int:

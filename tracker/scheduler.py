@@ -30,8 +30,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from tracker.config import Settings, get_settings
-from tracker.db import get_engine
+from tracker.db import get_engine, session_scope
 from tracker.errors import InputError
+from tracker.grs import escalate_due
 from tracker.jobs import RunResult, deliver, run_day
 from tracker.transports import transport_from_settings
 
@@ -57,11 +58,26 @@ def daily_trigger(settings: Settings) -> CronTrigger:
                        timezone=ZoneInfo(settings.digest_timezone))
 
 
-def daily_digests(now: datetime | None = None) -> RunResult:
-    """The scheduled job: today's digests if today is a working day. ``now``: for tests."""
+def escalate_complaints(now: datetime | None = None) -> int:
+    """Record GRS complaints whose tier limit has passed (idempotent), before the digests,
+    so the morning's district digests name the next officer."""
     settings = get_settings()
     now = now or datetime.now(UTC)
     day = now.astimezone(ZoneInfo(settings.digest_timezone)).date()
+    with session_scope(get_engine(settings.database_url)) as session:
+        escalated = escalate_due(session, as_of=day, now=now)
+    if escalated:
+        log.info("GRS: %d complaint tier(s) escalated", len(escalated))
+    return len(escalated)
+
+
+def daily_digests(now: datetime | None = None) -> RunResult:
+    """The scheduled job: escalate overdue complaints, then today's digests if today is a
+    working day. ``now``: for tests."""
+    settings = get_settings()
+    now = now or datetime.now(UTC)
+    day = now.astimezone(ZoneInfo(settings.digest_timezone)).date()
+    escalate_complaints(now)
     result = run_day(get_engine(settings.database_url), day=day, now=now,
                      transport=transport_from_settings(settings), settings=settings)
     log.info("daily digests: %s", result.summary())
