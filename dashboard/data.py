@@ -70,8 +70,15 @@ def _engine(url: str) -> Engine:
 
 
 @st.cache_resource(show_spinner=False)
-def _rollup(url: str) -> aggregates.Rollup:
-    return aggregates.Rollup(_engine(url))
+def _rollup(_engine_obj: Engine, url: str) -> aggregates.Rollup:
+    # Keyed by URL (Streamlit does not hash the underscored engine argument); built on the
+    # same engine every other query uses, so both always read the same database.
+    return aggregates.Rollup(_engine_obj)
+
+
+def rollup() -> aggregates.Rollup:
+    current = engine()
+    return _rollup(current, current.url.render_as_string(hide_password=False))
 
 
 def engine() -> Engine:
@@ -155,12 +162,12 @@ def offices(user_id: int) -> pd.DataFrame:
 def overview(user_id: int, start: date, end: date, as_of: date,
              office_ids: tuple[int, ...] | None,
              categories: tuple[str, ...] | None) -> aggregates.Overview:
-    rollup = _rollup(get_settings().database_url).refresh()
+    fresh = rollup().refresh()
     with Session(engine()) as session:
         return aggregates.overview(
             session, scope=_scope(session, user_id), start=start, end=end, as_of=as_of,
             office_ids=frozenset(office_ids) if office_ids is not None else None,
-            categories=list(categories) if categories else None, rollup=rollup)
+            categories=list(categories) if categories else None, rollup=fresh)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

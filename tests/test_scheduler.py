@@ -192,3 +192,26 @@ def test_the_daily_job_escalates_overdue_complaints_once(
     morning = datetime(2025, 3, 2, 9, tzinfo=DHAKA)  # well past 30 working days
     assert escalate_complaints(morning) == 1
     assert escalate_complaints(morning) == 0
+
+
+def test_a_transient_sqlite_lock_is_retried_but_other_errors_are_not() -> None:
+    from tracker.scheduler import _retrying
+
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("UPDATE x", {}, Exception("database is locked"))
+        return "done"
+
+    assert _retrying(flaky) == "done" and len(calls) == 2
+
+    def broken() -> str:
+        calls.append(1)
+        raise sa.exc.OperationalError("SELECT", {}, Exception("no such table: x"))
+
+    calls.clear()
+    with pytest.raises(sa.exc.OperationalError):
+        _retrying(broken)
+    assert len(calls) == 1

@@ -73,6 +73,12 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+def is_transient_lock(exc: BaseException) -> bool:
+    """SQLite's "database is locked": a read transaction that tried to write after another
+    connection wrote (no busy timeout helps). Safe to retry an idempotent unit of work."""
+    return isinstance(exc, sa.exc.OperationalError) and "database is locked" in str(exc)
+
+
 def alembic_config(engine: Engine) -> Any:
     from alembic.config import Config
 

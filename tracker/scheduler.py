@@ -17,8 +17,10 @@
 from __future__ import annotations
 
 import logging
+import time as pytime
+from collections.abc import Callable
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -30,7 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from tracker.config import Settings, get_settings
-from tracker.db import get_engine, session_scope
+from tracker.db import get_engine, is_transient_lock, session_scope
 from tracker.errors import InputError
 from tracker.grs import escalate_due
 from tracker.jobs import RunResult, deliver, run_day
@@ -38,6 +40,7 @@ from tracker.transports import transport_from_settings
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 DAILY_JOB_ID = "daily-digests"
 RETRY_JOB_ID = "digest-retries"
 JOBS_TABLE = "apscheduler_jobs"
@@ -56,6 +59,20 @@ def daily_trigger(settings: Settings) -> CronTrigger:
     at = digest_time(settings)
     return CronTrigger(hour=at.hour, minute=at.minute,
                        timezone=ZoneInfo(settings.digest_timezone))
+
+
+def _retrying(unit: Callable[[], T], attempts: int = 5) -> T:
+    """Run an idempotent unit again when SQLite reports a transient lock (the job store
+    writes from the scheduler thread while the job runs)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return unit()
+        except Exception as exc:
+            if attempt == attempts or not is_transient_lock(exc):
+                raise
+            log.warning("database busy, retrying %s (attempt %d)", unit, attempt)
+            pytime.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
 
 
 def escalate_complaints(now: datetime | None = None) -> int:
@@ -77,9 +94,10 @@ def daily_digests(now: datetime | None = None) -> RunResult:
     settings = get_settings()
     now = now or datetime.now(UTC)
     day = now.astimezone(ZoneInfo(settings.digest_timezone)).date()
-    escalate_complaints(now)
-    result = run_day(get_engine(settings.database_url), day=day, now=now,
-                     transport=transport_from_settings(settings), settings=settings)
+    _retrying(lambda: escalate_complaints(now))
+    result = _retrying(lambda: run_day(get_engine(settings.database_url), day=day, now=now,
+                                       transport=transport_from_settings(settings),
+                                       settings=settings))
     log.info("daily digests: %s", result.summary())
     return result
 
