@@ -68,6 +68,7 @@ else:
                           icon="📂")]
     pages += [st.Page("app_pages/charter.py", title=i18n.t("charter", lang), icon="📜"),
               st.Page("app_pages/calendar.py", title=i18n.t("calendar", lang), icon="📅"),
+              st.Page("app_pages/complaints.py", title=i18n.t("complaints", lang), icon="📣"),
               st.Page("app_pages/digests.py", title=i18n.t("digests", lang), icon="✉️"),
               st.Page("app_pages/reports.py", title=i18n.t("reports", lang), icon="📑")]
     page = st.navigation(pages)

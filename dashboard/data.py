@@ -12,12 +12,8 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,7 +22,8 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from tracker import aggregates
+from tracker import aggregates, exports, grs
+from tracker.apa_scope import resolve_offices
 from tracker.auth import AuthenticationFailed, PermissionDenied, Scope, authenticate, scope_for
 from tracker.calendars import KIND_LABELS, load_calendar
 from tracker.config import get_settings
@@ -463,29 +460,24 @@ def outbox_files(user_id: int) -> list[tuple[str, int]] | None:
     return [(str(p.relative_to(folder)), p.stat().st_size) for p in files[:200]]
 
 
-def exports_available() -> bool:
-    return importlib.util.find_spec("tracker.exports") is not None
-
-
-def apa_workbook(user_id: int, fy: str, quarter: str | None, lang: str) -> bytes | None:
-    """The APA workbook for the user's scope as .xlsx bytes; None if exports do not exist."""
-    if not exports_available():
-        return None
-    exports = importlib.import_module("tracker.exports")
-    cli_apa = importlib.import_module("tracker.cli_apa")
+def apa_workbook(user_id: int, fy: str, quarter: str | None, lang: str) -> bytes:
+    """The APA workbook for the user's scope as .xlsx bytes (same figures as the CLI)."""
     period, _ = exports.periods_of(fy, quarter)
     day = today()
     with Session(engine()) as session:
         scope = _scope(session, user_id)
-        infos, codes, label = cli_apa.resolve_offices(session, scope=scope, office=None,
+        infos, codes, label = resolve_offices(session, scope=scope, office=None,
                                                       district=None,
                                                       day=min(day, period.end))
         report = exports.build_apa(session, scope=scope, fy=fy, quarter=quarter, as_of=day,
                                    offices=infos, office_codes=codes, scope_label=label,
                                    lang=lang, generated_at=now())
-    if hasattr(exports, "xlsx_bytes"):
-        return bytes(exports.xlsx_bytes(report))
-    with tempfile.TemporaryDirectory() as folder:  # exports without xlsx_bytes
-        path = Path(folder) / "apa.xlsx"
-        exports.write_xlsx(report, path)
-        return path.read_bytes()
+    return bytes(exports.xlsx_bytes(report))
+
+
+@st.cache_data(ttl=TTL, show_spinner="…")
+def complaints(user_id: int, start: date, end: date, as_of: date) -> pd.DataFrame:
+    """GRS complaints the user may read, received in [start, end], judged as of ``as_of``."""
+    with Session(engine()) as session:
+        return grs.complaint_frame(session, scope=_scope(session, user_id),
+                                   period=Period(start, end, "dashboard"), as_of=as_of)

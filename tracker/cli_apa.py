@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session, col, select
 
 from tracker import db
-from tracker.auth import Scope, scope_for
-from tracker.calendars import canonical_district
+from tracker.apa_scope import resolve_offices
+from tracker.auth import scope_for
 from tracker.cli_log import AsUser, AtOption, _user, _when
 from tracker.errors import InputError
-from tracker.exports import OfficeInfo, build_apa, periods_of, write_csv, write_xlsx
+from tracker.exports import build_apa, periods_of, write_csv, write_xlsx
 from tracker.grs import (
     COMPLAINT_STATUSES,
     GRS_TITLES_EN,
@@ -27,12 +26,11 @@ from tracker.grs import (
     complaint_frame,
     complaint_history,
     escalate_due,
-    limits_for,
     log_complaint,
     resolve_complaint,
 )
 from tracker.localtime import parse_date, to_local
-from tracker.models import CharterVersion, District, Office
+from tracker.models import Office
 from tracker.reports import Period, fiscal_year
 from tracker.requests import get_office, now_utc
 
@@ -44,48 +42,6 @@ complaint_app = typer.Typer(help="GRS complaints: log, resolve, appeal, list.",
 
 def _today() -> date:
     return to_local(now_utc()).date
-
-
-def _office_info(session: Session, office: Office, district: str, day: date) -> OfficeInfo:
-    versions = list(session.exec(select(CharterVersion).where(
-        CharterVersion.office_id == office.id).order_by(col(CharterVersion.effective_date))))
-    in_force = [v for v in versions if v.effective_date <= day] or versions
-    limits, default = limits_for(session, in_force[-1].id if in_force else None)
-    grs = " / ".join(t.describe() for t in limits) + (" (national default)" if default
-                                                      else " (charter)")
-    return OfficeInfo(office.code, office.name_bn, office.name_en, district,
-                      office.go_live_date, tuple(v.effective_date for v in versions), grs)
-
-
-def resolve_offices(session: Session, *, scope: Scope, office: str | None,
-                    district: str | None, day: date) -> tuple[
-                        list[OfficeInfo], list[str] | None, tuple[str, str]]:
-    """(offices for the rules sheet, office codes to filter by or None, label bn/en)."""
-    if office and district:
-        raise InputError("give --district or --office, not both")
-    districts = {d.id: d for d in session.exec(select(District))}
-    if office:
-        found = get_office(session, office)
-        scope.require_read(found)
-        name = districts[found.district_id].name_en
-        return ([_office_info(session, found, name, day)], [found.code],
-                (found.name_bn, found.name_en))
-    query = select(Office).order_by(col(Office.code))
-    label = ("সকল অফিস", "all offices")
-    if district:
-        canonical = canonical_district(district)
-        row = next((d for d in districts.values() if d.name_en == canonical), None)
-        if row is None:
-            raise InputError(f"district {canonical} has no offices in the database")
-        query = query.where(Office.district_id == row.id)
-        label = (f"{row.name_bn} জেলা", f"{row.name_en} district")
-    offices = [o for o in session.exec(query) if o.id is not None and scope.can_read(o.id)]
-    if district and not offices:
-        raise InputError(f"you may read no office in {district}")
-    with_charter = {v.office_id for v in session.exec(select(CharterVersion))}
-    shown = [o for o in offices if o.id in with_charter or district]
-    infos = [_office_info(session, o, districts[o.district_id].name_en, day) for o in shown]
-    return infos, ([o.code for o in offices] if district else None), label
 
 
 @export_app.command("apa")

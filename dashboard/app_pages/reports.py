@@ -24,9 +24,6 @@ else:
                        mime="text/csv")
 
 st.subheader("APA")
-if not data.exports_available():
-    st.info(i18n.t("not_available", lang, what="APA export"))
-    st.stop()
 fy = ui.fy_label(period.start)
 quarter = None
 if period.label.endswith(("Q1", "Q2", "Q3", "Q4")):
