@@ -120,3 +120,24 @@ def add_charter(session: Session, office_code: str, effective: date = date(2024,
                             name_bn=f"সেবা {row['number']}", **row))  # type: ignore[arg-type]
     session.flush()
     return version
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def cli_db(request: pytest.FixtureRequest, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """TRACKER_DATABASE_URL pointed at an empty database, for CLI tests on each backend."""
+    from tracker import db
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cli.db'}"
+    else:
+        engine = _postgres_engine()
+        reset_schema(engine)
+        engine.dispose()
+        url = POSTGRES_URL
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    get_settings.cache_clear()
+    db.clear_engine_cache()
+    yield url
+    db.clear_engine_cache()
+    get_settings.cache_clear()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -12,30 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from tests.conftest import POSTGRES_URL, _postgres_engine, reset_schema
 from tests.test_cli import run
 from tests.test_exports import NOW, OFFICE, build_log, table
 from tracker import db
-from tracker.config import get_settings
 from tracker.localtime import DHAKA
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path,
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.db'}"
-    else:
-        engine = _postgres_engine()
-        reset_schema(engine)
-        engine.dispose()
-        url = POSTGRES_URL
-    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
-    get_settings.cache_clear()
-    db.clear_engine_cache()
-    yield url
-    db.clear_engine_cache()
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
-from tests.conftest import POSTGRES_URL, _postgres_engine, reset_schema
 from tests.test_cli import run
 from tracker import db
 from tracker.config import get_settings
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path,
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.db'}"
-    else:
-        engine = _postgres_engine()
-        reset_schema(engine)
-        engine.dispose()
-        url = POSTGRES_URL
-    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
-    get_settings.cache_clear()
-    db.clear_engine_cache()
-    yield url
-    db.clear_engine_cache()
-    get_settings.cache_clear()
 
 
 def _init(capsys: pytest.CaptureFixture[str]) -> None:
