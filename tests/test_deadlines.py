@@ -251,3 +251,38 @@ def test_fast_path_refuses_dates_outside_the_calendar(calendar: BangladeshCalend
         due_dates(np.array(["2040-01-01"], "datetime64[D]"), [3], calendar)
     with pytest.raises(CalendarRangeError, match="after the end"):
         due_dates(np.array(["2031-12-20"], "datetime64[D]"), [90], calendar)
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 6, 30)),
+       n=st.sampled_from(N_VALUES), hold_after=st.integers(0, 10),
+       as_of_after=st.integers(0, 40))
+def test_vectorised_open_holds_equal_the_scalar_rule(
+    calendar: BangladeshCalendar, day: date, n: int, hold_after: int, as_of_after: int
+) -> None:
+    from tracker.deadlines import due_dates_with_open_holds
+
+    start = day + timedelta(days=hold_after)
+    as_of = start + timedelta(days=as_of_after)
+    scalar = due_date(day, WD(n), calendar, holds=[Hold(start)], as_of=as_of).due
+    base = due_date(day, WD(n), calendar).due
+    fast = due_dates_with_open_holds(np.array([base, base], "datetime64[D]"),
+                                     np.array([start, "NaT"], "datetime64[D]"), as_of,
+                                     calendar)
+    assert fast[0].item() == scalar
+    assert fast[1].item() == base  # no running hold: unchanged
+
+
+def test_an_extension_or_directive_date_moves_only_with_later_holds(
+    calendar: BangladeshCalendar,
+) -> None:
+    from tracker.deadlines import due_in_force
+
+    base = date(2025, 1, 8)
+    assert due_in_force(base, 0, calendar) == base
+    assert due_in_force(base, 2, calendar) == date(2025, 1, 12)  # 9, then Sunday 12
+    assert due_in_force(None, 3, calendar) is None  # per directive, no date entered
+    extended = date(2025, 1, 20)
+    assert due_in_force(base, 2, calendar, anchor_due=extended, anchor_hold_days=2) == extended
+    assert due_in_force(base, 3, calendar, anchor_due=extended,
+                        anchor_hold_days=2) == date(2025, 1, 21)

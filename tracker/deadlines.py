@@ -148,6 +148,22 @@ def hold_working_days(holds: Iterable[Hold], calendar: BangladeshCalendar,
     return sum(1 for day in covered if calendar.is_working_day(day))
 
 
+def due_in_force(base_due: date | None, held: int, calendar: BangladeshCalendar, *,
+                 anchor_due: date | None = None, anchor_hold_days: int = 0) -> date | None:
+    """The due date in force after holds (rules 6-8).
+
+    ``anchor_due`` is an extension's date or a per-directive date: it replaces the base due
+    date, and only the working days on hold beyond ``anchor_hold_days`` (those already
+    spent when it was set) push it later. None when there is no date at all (rule 7).
+    """
+    if anchor_due is not None:
+        extra = held - anchor_hold_days
+        return calendar.add_working_days(anchor_due, extra) if extra > 0 else anchor_due
+    if base_due is None:
+        return None
+    return calendar.add_working_days(base_due, held) if held > 0 else base_due
+
+
 def due_date(received: datetime | date | LocalMoment, spec: DeadlineSpec,
              calendar: BangladeshCalendar, *, holds: Iterable[Hold] = (),
              as_of: date | None = None, explain: bool = False) -> DueDate:
@@ -223,6 +239,25 @@ def due_dates(received_dates: DateArray, working_days: npt.ArrayLike,
             raise InputError("hold days must be >= 0")
         n = n + held
     return calendar.index.add_working_days(received, n)
+
+
+def due_dates_with_open_holds(due: DateArray, hold_start: DateArray, as_of: date,
+                              calendar: BangladeshCalendar) -> DateArray:
+    """Vectorised rule 8 for holds still running on ``as_of``: the working days after the
+    hold's start up to and including ``as_of`` push the due date (as hold_working_days does
+    for one request). Rows with no running hold (NaT start) or no due date keep theirs."""
+    result = np.array(due, dtype="datetime64[D]", copy=True)
+    start = np.asarray(hold_start, dtype="datetime64[D]")
+    running = ~np.isnat(start) & ~np.isnat(result)
+    if not running.any():
+        return result
+    index = calendar.index
+    held = index.working_days_between(start[running],
+                                      np.full(int(running.sum()), np.datetime64(as_of, "D")))
+    rows = np.flatnonzero(running)[held > 0]
+    if rows.size:
+        result[rows] = index.add_working_days(result[rows], held[held > 0])
+    return result
 
 
 def immediate_due_dates(received_dates: DateArray, before_closing: npt.ArrayLike,

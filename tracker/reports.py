@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from tracker.auth import Scope
 from tracker.calendars import load_calendar
+from tracker.deadlines import due_dates_with_open_holds
 from tracker.errors import InputError
 from tracker.models import District, HoldPeriod, Office, Request, Service
 from tracker.status import STATUS_CODES, Status, statuses_as_of
@@ -140,16 +141,9 @@ def judge_frame(frame: pd.DataFrame, as_of: date, open_holds: dict[int, date]) -
         index = calendar.index
         received = _to_days(rows["received_date"])
         due = _to_days(rows["due_date"])
-        # Open holds stop the clock through the as-of date (deadlines.hold_working_days).
-        hold_start = _to_days(rows["id"].map(open_holds))
-        on_hold = ~np.isnat(hold_start) & ~np.isnat(due)
-        if on_hold.any():
-            extra = np.zeros(len(rows), dtype=np.int64)
-            extra[on_hold] = index.working_days_between(
-                hold_start[on_hold], np.full(int(on_hold.sum()), as_of64))
-            shift = on_hold & (extra > 0)
-            if shift.any():
-                due[shift] = index.add_working_days(due[shift], extra[shift])
+        # Holds still running stop the clock through the as-of date.
+        due = due_dates_with_open_holds(_to_days(rows["due_date"]),
+                                        _to_days(rows["id"].map(open_holds)), as_of, calendar)
         closed = _to_days(rows["closed_date"])
         delivered = np.where(rows["state"].to_numpy() == "delivered", closed,
                              np.datetime64("NaT"))

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from tracker.auth import Scope, scope_for
 from tracker.calendars import BangladeshCalendar, load_calendar
-from tracker.deadlines import DeadlineSpec, Hold, due_date, hold_working_days
+from tracker.deadlines import DeadlineSpec, Hold, due_date, due_in_force, hold_working_days
 from tracker.errors import TrackerError
 from tracker.localtime import to_local
 from tracker.models import (
@@ -175,15 +175,9 @@ def _holds(session: Session, request: Request) -> list[HoldPeriod]:
 
 
 def _current_due(request: Request, held: int, calendar: BangladeshCalendar) -> date | None:
-    """Due date in force: the anchor (base, extension or directive date) + later holds."""
-    if request.anchor_due_date is not None:
-        extra = held - request.anchor_hold_days
-        return (calendar.add_working_days(request.anchor_due_date, extra) if extra > 0
-                else request.anchor_due_date)
-    if request.base_due_date is None:
-        return None
-    return calendar.add_working_days(request.base_due_date, held) if held else (
-        request.base_due_date)
+    return due_in_force(request.base_due_date, held, calendar,
+                        anchor_due=request.anchor_due_date,
+                        anchor_hold_days=request.anchor_hold_days)
 
 
 # -- writes -------------------------------------------------------------------------------
