@@ -36,7 +36,7 @@ from sqlmodel import Session, col
 
 from tracker.auth import Scope
 from tracker.models import OPEN_STATES, District, HoldPeriod, Office, Request, RequestEvent, Service
-from tracker.reports import judge_frame
+from tracker.reports import compliance_pct_column, compliance_ratio, judge_frame
 
 CLOSED_STATES = ("delivered", "rejected", "withdrawn")
 #: The audit actions that close a request (tracker.requests.transition).
@@ -552,17 +552,15 @@ def summarise(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=[*keys, *COUNT_COLUMNS, "compliance_pct"])
     result = frame.groupby(keys, as_index=False, sort=True, dropna=False)[COUNT_COLUMNS].sum()
-    judged = result["on_time"] + result["late"]
-    result["compliance_pct"] = (100 * result["on_time"] / judged.where(judged > 0)).round(1)
+    result["compliance_pct"] = compliance_pct_column(result)
     return result
 
 
 def totals(frame: pd.DataFrame) -> dict[str, float | int | None]:
     """One line over everything: counts and compliance_pct (None when nothing delivered)."""
     sums = {c: int(frame[c].sum()) if not frame.empty else 0 for c in COUNT_COLUMNS}
-    judged = sums["on_time"] + sums["late"]
-    pct = round(100 * sums["on_time"] / judged, 1) if judged else None
-    return {**sums, "compliance_pct": pct}
+    ratio = compliance_ratio(sums["on_time"], sums["late"])
+    return {**sums, "compliance_pct": None if ratio is None else round(ratio, 1)}
 
 
 @dataclass(frozen=True)

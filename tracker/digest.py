@@ -35,7 +35,7 @@ from sqlmodel import Session, col
 
 from tracker.calendars import BangladeshCalendar, load_calendar
 from tracker.models import District, HoldPeriod, Office, Request, Service
-from tracker.reports import judge_frame
+from tracker.reports import compliance_ratio, judge_frame
 from tracker.status import Status
 
 #: Compliance window of the digests (calendar days, the as-of date included).
@@ -170,8 +170,7 @@ class ServiceRate:
 
     @property
     def pct(self) -> float | None:
-        judged = self.on_time + self.late
-        return 100 * self.on_time / judged if judged else None
+        return compliance_ratio(self.on_time, self.late)
 
 
 @dataclass(frozen=True)
@@ -186,8 +185,7 @@ class UpazilaRow:
 
     @property
     def pct(self) -> float | None:
-        judged = self.on_time + self.late
-        return 100 * self.on_time / judged if judged else None
+        return compliance_ratio(self.on_time, self.late)
 
 
 @dataclass(frozen=True)
@@ -202,8 +200,7 @@ class WeekRow:
 
     @property
     def pct(self) -> float | None:
-        judged = self.on_time + self.late
-        return 100 * self.on_time / judged if judged else None
+        return compliance_ratio(self.on_time, self.late)
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,18 @@ def judge_frame(frame: pd.DataFrame, as_of: date, open_holds: dict[int, date]) -
     return frame
 
 
+def compliance_ratio(on_time: int, late: int) -> float | None:
+    """Compliance %: delivered on time / delivered with a deadline (None if none)."""
+    judged = on_time + late
+    return 100 * on_time / judged if judged else None
+
+
+def compliance_pct_column(counts: pd.DataFrame) -> pd.Series:
+    """``compliance_ratio`` per row of a frame with on_time and late, one decimal."""
+    judged = counts["on_time"] + counts["late"]
+    return (100 * counts["on_time"] / judged.where(judged > 0)).round(1)
+
+
 def compliance(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """Aggregate a request frame per office (``by="office"``) or per service."""
     if by not in ("office", "service"):
@@ -199,8 +211,7 @@ def compliance(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     grouped = parts.groupby(keys, sort=True, dropna=False)
     result = grouped[[c for c in REPORT_COLUMNS if c not in ("compliance_pct",
                                                               "median_wd_to_deliver")]].sum()
-    judged = result["on_time"] + result["late"]
-    result["compliance_pct"] = (100 * result["on_time"] / judged.where(judged > 0)).round(1)
+    result["compliance_pct"] = compliance_pct_column(result)
     result["median_wd_to_deliver"] = grouped["wd"].median()
     return result.reset_index()[[*keys, *REPORT_COLUMNS]]
 
