@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from tracker import db
 from tracker.auth import scope_for
 from tracker.catalog_sync import sync_all
-from tracker.deadlines import DeadlineSpec, Hold, due_date
+from tracker.deadlines import Hold, due_date
 from tracker.errors import InputError
 from tracker.importer import import_requests
 from tracker.localtime import moment_to_utc, parse_date, parse_moment, to_local
@@ -305,8 +305,7 @@ def request_explain(request_id: IdArg, as_user: AsUser = None) -> None:
                        f"({request.directive_ref or 'no reference'})")
         else:
             closed_holds = [h for h in holds if h.end is not None]
-            result = due_date(request.received_at, spec if spec else DeadlineSpec.immediate(),
-                              calendar, holds=closed_holds, explain=True)
+            result = due_date(request.received_at, spec, calendar, holds=closed_holds, explain=True)
             typer.echo(result.explain())
         if request.extended:
             typer.echo(f"extended to {request.anchor_due_date} (see the history)")

@@ -24,7 +24,7 @@ from tracker.auth import Scope, scope_for
 from tracker.calendars import BangladeshCalendar, load_calendar
 from tracker.deadlines import DeadlineSpec, Hold, due_date, due_in_force, hold_working_days
 from tracker.errors import TrackerError
-from tracker.localtime import to_local
+from tracker.localtime import to_local, to_utc
 from tracker.models import (
     CHANNELS,
     OPEN_STATES,
@@ -125,12 +125,6 @@ def deadline_for(service: Service, track: str) -> DeadlineSpec | None:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _aware(value: datetime) -> datetime:
-    from tracker.localtime import to_utc
-
-    return to_utc(value)
-
-
 def _event(session: Session, request: Request, *, at: datetime, user: User | None,
            action: str, field: str | None = None, old: Any = None, new: Any = None,
            reason: str | None = None) -> None:
@@ -207,8 +201,8 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
     scope = scope_for(session, user)
     office = get_office(session, new.office_code)
     scope.require_write(office)
-    received_at = _aware(new.received_at)
-    now = _aware(now)
+    received_at = to_utc(new.received_at)
+    now = to_utc(now)
     if received_at > now:
         raise RequestError(f"received_at {new.received_at} is in the future")
     local = to_local(received_at)
@@ -283,7 +277,7 @@ def transition(session: Session, *, request_id: int, action: str, at: datetime,
         raise RequestError(f"unknown action {action!r} (one of {', '.join(TRANSITIONS)})")
     scope = scope_for(session, user)
     request, office = _lock(session, request_id, scope)
-    at, now = _aware(at), _aware(now)
+    at, now = to_utc(at), to_utc(now)
     allowed_from, target = TRANSITIONS[action]
     if request.state not in allowed_from:
         raise RequestError(f"request #{request_id} is {request.state}: cannot {action} "
@@ -348,7 +342,7 @@ def extend(session: Session, *, request_id: int, new_due: date, reason: str, now
     request.due_date = new_due
     request.extended = service.unit != "per_directive"
     session.add(request)
-    _event(session, request, at=_aware(now), user=user, action="extended", field="due_date",
+    _event(session, request, at=to_utc(now), user=user, action="extended", field="due_date",
            old=old, new=new_due, reason=reason)
     _flush(session)
     return request
@@ -374,7 +368,7 @@ def update(session: Session, *, request_id: int, changes: Mapping[str, str | Non
         old = getattr(request, field)
         if old != value:
             setattr(request, field, value)
-            _event(session, request, at=_aware(now), user=user, action="updated",
+            _event(session, request, at=to_utc(now), user=user, action="updated",
                    field=field, old=old, new=value, reason=reason)
     session.add(request)
     _flush(session)
@@ -431,7 +425,7 @@ def recompute_due_dates(session: Session, *, now: datetime,
             why = _why_moved(calendar, request.received_date, end, old_version)
             assert request.id is not None
             moved.append(MovedDue(request.id, old, request.due_date, why))
-            _event(session, request, at=_aware(now), user=None, action="due_recomputed",
+            _event(session, request, at=to_utc(now), user=None, action="due_recomputed",
                    field="due_date", old=old, new=request.due_date, reason=why)
     _flush(session)
     return moved
