@@ -4,7 +4,7 @@ Builds two temporary SQLite databases with bulk inserts (the national geography,
 upazila offices in 25 districts with a 12-service charter each, a request log received from
 1 July 2023 to the as-of date: 96% delivered, 2% rejected/withdrawn, the rest open, a
 closing audit event per closed request), then times what the overview page asks for
-(``tracker.aggregates.overview``, as ``dashboard/data.py`` calls it) for:
+(``tracker.services.aggregates.overview``, as ``dashboard/data.py`` calls it) for:
 
 - a district programmer (one district, 8 offices) and an admin (every office), current
   fiscal year;
@@ -32,13 +32,13 @@ from pathlib import Path
 
 from sqlmodel import Session, SQLModel, select
 
-from tracker import aggregates
-from tracker.auth import SYSTEM, Scope
-from tracker.db import make_engine
-from tracker.geo import load_geography
-from tracker.models import CharterVersion, Office, Service
-from tracker.offices import ensure_office, load_geography_rows
-from tracker.reports import fiscal_year
+from tracker.domain.geo import load_geography
+from tracker.services import aggregates
+from tracker.services.auth import SYSTEM, Scope
+from tracker.services.offices import ensure_office, load_geography_rows
+from tracker.services.reports import fiscal_year
+from tracker.store.db import make_engine
+from tracker.store.models import CharterVersion, Office, Service
 
 AS_OF = date(2025, 11, 20)
 START = date(2023, 7, 1)

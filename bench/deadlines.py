@@ -5,7 +5,7 @@ Prints rows/s for the three paths and the ratios, all in one process on the same
 - baseline: bare ``numpy.busday_offset`` with a busdaycalendar of the same closures
   (weekmask Sun-Thu; working Saturdays cannot be expressed in a weekmask, so they are left
   out of the baseline — it is a speed baseline, checked for equality on other rows);
-- fast: ``tracker.deadlines.due_dates`` (precomputed working-day index: lookups per row).
+- fast: ``tracker.domain.deadlines.due_dates`` (precomputed working-day index: lookups per row).
 
 Run: ``make bench`` or ``.venv/bin/python bench/deadlines.py [--rows N]``.
 """
@@ -19,9 +19,9 @@ from datetime import date
 
 import numpy as np
 
-from tracker.calendars import load_calendar
-from tracker.deadlines import due_dates
-from tracker.status import statuses_as_of
+from tracker.domain.calendar import load_calendar
+from tracker.domain.deadlines import due_dates
+from tracker.domain.status import statuses_as_of
 
 N_VALUES = np.array([1, 2, 3, 5, 7, 10, 15, 30, 45, 60, 90])
 

@@ -4,7 +4,7 @@ Builds a national-scale synthetic log (one year, ~2.2 requests per working day p
 office, about 1/4 million requests) with bulk inserts into a temporary SQLite file, then
 builds and renders (Bengali) every daily digest and weekly summary of ``--as-of``:
 
-- aggregate: ``tracker.digest.build_digests`` once — one pass over all offices;
+- aggregate: ``tracker.services.digests.build_digests`` once — one pass over all offices;
 - naive baseline: the same builder called once per upazila office and once per district
   (one query set per recipient), in the same process on the same data.
 
@@ -28,12 +28,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from tracker.calendars import load_calendar
-from tracker.db import make_engine
-from tracker.deadlines import due_dates
-from tracker.digest import DigestSet, build_digests
-from tracker.geo import load_geography
-from tracker.models import (
+from tracker.domain.calendar import load_calendar
+from tracker.domain.deadlines import due_dates
+from tracker.domain.geo import load_geography
+from tracker.services.digests import DigestSet, build_digests
+from tracker.services.offices import load_geography_rows
+from tracker.store.db import make_engine
+from tracker.store.models import (
     CharterVersion,
     HoldPeriod,
     Office,
@@ -41,7 +42,6 @@ from tracker.models import (
     Service,
     User,
 )
-from tracker.offices import load_geography_rows
 
 SERVICE_DAYS = np.array([1, 3, 3, 5, 7, 7, 10, 15])
 RATE_PER_WORKING_DAY = 2.2

@@ -5,7 +5,7 @@
   user's figures are never served to another. Every write clears the data cache.
 - **Role scoping is enforced here**, not by hiding widgets: each function takes the
   logged-in user's id, loads the user from the database and passes ``scope_for(user)`` to
-  the tracker functions (reads) or the user to ``tracker.requests`` (writes, which check
+  the tracker functions (reads) or the user to ``tracker.services.requests`` (writes, which check
   the scope again on the server side). A page cannot ask for another office's data.
 - "Now" is asked of the clock here (``today``/``now``), never in tracker/.
 """
@@ -22,27 +22,22 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from tracker import aggregates, exports, grs
-from tracker.apa_scope import resolve_offices
-from tracker.auth import AuthenticationFailed, PermissionDenied, Scope, authenticate, scope_for
-from tracker.calendars import KIND_LABELS, load_calendar
 from tracker.config import get_settings
-from tracker.db import make_engine, session_scope
-from tracker.deadlines import DeadlineSpec, Hold, due_date
-from tracker.localtime import DHAKA, to_local
-from tracker.models import (
-    CharterVersion,
-    District,
-    Division,
-    HoldPeriod,
-    Office,
-    Request,
-    RequestEvent,
-    Service,
-    User,
+from tracker.domain.calendar import KIND_LABELS, load_calendar
+from tracker.domain.deadlines import DeadlineSpec, Hold, due_date
+from tracker.domain.localtime import DHAKA, to_local
+from tracker.services import aggregates, exports
+from tracker.services import complaints as grs
+from tracker.services.apa_scope import resolve_offices
+from tracker.services.auth import (
+    AuthenticationFailed,
+    PermissionDenied,
+    Scope,
+    authenticate,
+    scope_for,
 )
-from tracker.reports import Period, compliance, request_frame
-from tracker.requests import (
+from tracker.services.reports import Period, compliance, request_frame
+from tracker.services.requests import (
     NewRequest,
     charter_in_force,
     deadline_for,
@@ -52,6 +47,18 @@ from tracker.requests import (
     now_utc,
     office_calendar,
     transition,
+)
+from tracker.store.db import make_engine, session_scope
+from tracker.store.models import (
+    CharterVersion,
+    District,
+    Division,
+    HoldPeriod,
+    Office,
+    Request,
+    RequestEvent,
+    Service,
+    User,
 )
 
 #: Seconds a cached query result may be served before it is read again.
@@ -185,7 +192,7 @@ def requests_of(user_id: int, start: date, end: date, as_of: date) -> pd.DataFra
 @st.cache_data(ttl=TTL, show_spinner=False)
 def compliance_table(user_id: int, start: date, end: date, as_of: date, by: str
                      ) -> pd.DataFrame:
-    """tracker.reports.compliance for the user's scope (with the median working days)."""
+    """tracker.services.reports.compliance for the user's scope (with the median working days)."""
     with Session(engine()) as session:
         frame = request_frame(session, scope=_scope(session, user_id),
                               period=Period(start, end, "dashboard"), as_of=as_of)
@@ -310,7 +317,7 @@ def preview_due(user_id: int, office_code: str, service_key: str, received_at: d
 
 
 def log(user_id: int, new: NewRequest) -> tuple[int, date | None]:
-    """Log a request as the user (tracker.requests checks the office is writable)."""
+    """Log a request as the user (tracker.services.requests checks the office is writable)."""
     with session_scope(engine()) as session:
         request = log_request(session, new=new, now=now(), user=_user(session, user_id))
         assert request.id is not None
@@ -354,7 +361,7 @@ def received_moment(day: date, hhmm: str) -> datetime:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def charters(user_id: int) -> list[dict[str, Any]]:
     """Per readable office: its charter versions (with services) and the parse problems."""
-    from tracker.charter.catalog import load_all
+    from tracker.domain.charter.catalog import load_all
 
     catalogs: dict[str, Any] = {}
     try:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, i18n
-from tracker.reports import Period, fiscal_quarter, fiscal_year
+from tracker.services.reports import Period, fiscal_quarter, fiscal_year
 
 USER_KEY = "user"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.calendars import BangladeshCalendar, load_calendar
 from tracker.config import PROJECT_ROOT, get_settings
+from tracker.domain.calendar import BangladeshCalendar, load_calendar
 
 
 @pytest.fixture(scope="session")
@@ -37,35 +37,76 @@ def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch
 # -- databases: every DB test runs on SQLite and on PostgreSQL ---------------------------
 
 import os  # noqa: E402
+import uuid  # noqa: E402
 from datetime import UTC, date, datetime  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
-import tracker.models  # noqa: E402
-from tracker.db import make_engine  # noqa: E402
+import tracker.store.models  # noqa: E402
+from tracker.store.db import make_engine  # noqa: E402
 
-POSTGRES_URL = os.environ.get(
-    "TRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: The server the PostgreSQL tests use (README: "Tests"). Each run of the suite (each xdist
+#: worker) creates its own uniquely named database on it and drops only that one at the end,
+#: so two runs on one server never touch each other's data.
+POSTGRES_SERVER_URL = os.environ.get(
+    "TRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+_run_database: dict[str, str] = {}
 
 
-def _postgres_engine() -> Engine:
-    engine = make_engine(POSTGRES_URL)
+def _server_engine() -> Engine:
+    engine = sa.create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             connection.execute(sa.text("select 1"))
     except sa.exc.OperationalError as exc:
+        engine.dispose()
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required under CI: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_SERVER_URL}")
     return engine
 
 
+def postgres_url() -> str:
+    """This run's own database (created on first use, dropped by pytest_sessionfinish)."""
+    if "url" not in _run_database:
+        name = f"tracker_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+        server = _server_engine()
+        with server.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        server.dispose()
+        _run_database["name"] = name
+        _run_database["url"] = str(sa.engine.make_url(POSTGRES_SERVER_URL).set(database=name)
+                                   .render_as_string(hide_password=False))
+    return _run_database["url"]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the database this run created, and nothing else."""
+    name = _run_database.pop("name", None)
+    if name is None:
+        return
+    from tracker.store import db
+
+    db.clear_engine_cache()
+    server = sa.create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+def _postgres_engine() -> Engine:
+    return make_engine(postgres_url())
+
+
 def reset_schema(engine: Engine) -> None:
+    """Empty this run's database (the engine always points at the run's own database)."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            assert connection.engine.url.database == _run_database.get("name"), \
+                "refusing to reset a database this run did not create"
             connection.execute(sa.text("DROP SCHEMA public CASCADE"))
             connection.execute(sa.text("CREATE SCHEMA public"))
         else:
@@ -95,10 +136,11 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 def add_charter(session: Session, office_code: str, effective: date = date(2024, 1, 1),
-                services: list[dict[str, object]] | None = None) -> tracker.models.CharterVersion:
+                services: list[dict[str, object]] | None = None,
+                ) -> tracker.store.models.CharterVersion:
     """A small hand-built charter: the deadline kinds of GUIDE §3 rules 2-7."""
-    from tracker.models import CharterVersion, Service
-    from tracker.offices import ensure_office
+    from tracker.services.offices import ensure_office
+    from tracker.store.models import CharterVersion, Service
 
     office = ensure_office(session, office_code, go_live_date=date(2024, 7, 1))
     version = CharterVersion(office_id=office.id, effective_date=effective, source="test",
@@ -126,7 +168,7 @@ def add_charter(session: Session, office_code: str, effective: date = date(2024,
 def cli_db(request: pytest.FixtureRequest, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """TRACKER_DATABASE_URL pointed at an empty database, for CLI tests on each backend."""
-    from tracker import db
+    from tracker.store import db
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'cli.db'}"
@@ -134,7 +176,7 @@ def cli_db(request: pytest.FixtureRequest, tmp_path: Path,
         engine = _postgres_engine()
         reset_schema(engine)
         engine.dispose()
-        url = POSTGRES_URL
+        url = postgres_url()
     monkeypatch.setenv("TRACKER_DATABASE_URL", url)
     get_settings.cache_clear()
     db.clear_engine_cache()

@@ -1,4 +1,4 @@
-"""Dashboard aggregates (SQL GROUP BY + rollup) agree with tracker.reports.compliance."""
+"""Dashboard aggregates (SQL GROUP BY + rollup) agree with tracker.services.reports.compliance."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from tests.conftest import _postgres_engine, reset_schema
-from tracker import aggregates
-from tracker.auth import SYSTEM, Scope, scope_for
-from tracker.db import make_engine
-from tracker.demo import build_demo
-from tracker.models import Office, Request, User
-from tracker.reports import REPORT_COLUMNS, Period, compliance, fiscal_quarter, fiscal_year
-from tracker.reports import request_frame as full_frame
-from tracker.requests import NewRequest, log_request, transition
+from tracker.services import aggregates
+from tracker.services.auth import SYSTEM, Scope, scope_for
+from tracker.services.demo import build_demo
+from tracker.services.reports import REPORT_COLUMNS, Period, compliance, fiscal_quarter, fiscal_year
+from tracker.services.reports import request_frame as full_frame
+from tracker.services.requests import NewRequest, log_request, transition
+from tracker.store.db import make_engine
+from tracker.store.models import Office, Request, User
 
 UNTIL = date(2025, 1, 31)
 COUNTED = [c for c in REPORT_COLUMNS if c != "median_wd_to_deliver"]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import i18n
-from tracker.demo import DEMO_PASSWORD
+from tracker.services.demo import DEMO_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.calendars import BangladeshCalendar, load_calendar, load_year_file
-from tracker.deadlines import DeadlineSpec, due_date
+from tracker.domain.calendar import BangladeshCalendar, load_calendar, load_year_file
+from tracker.domain.deadlines import DeadlineSpec, due_date
 from tracker.errors import CalendarFileError, CalendarRangeError, UnknownDistrictError
 
 

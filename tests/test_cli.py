@@ -12,7 +12,7 @@ import click
 import pytest
 import typer
 
-from tracker.cli import app, main
+from tracker.cli.app import app, main
 from tracker.config import PROJECT_ROOT
 
 

@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from tests.test_cli import run
 from tests.test_exports import NOW, OFFICE, build_log, table
-from tracker import db
-from tracker.localtime import DHAKA
+from tracker.domain.localtime import DHAKA
+from tracker.store import db
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def test_complaint_commands(logged: str, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_export_respects_the_user_scope(logged: str, tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from tracker.offices import create_user
+    from tracker.services.offices import create_user
 
     with Session(db.get_engine()) as session:
         create_user(session, username="dp", full_name="D P", role="district_programmer",

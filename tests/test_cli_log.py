@@ -1,4 +1,4 @@
-"""The request-log commands end to end through `tracker.cli.main`, on both backends."""
+"""The request-log commands end to end through `tracker.cli.app.main`, on both backends."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from tests.test_cli import run
-from tracker import db
 from tracker.config import get_settings
+from tracker.store import db
 
 
 def _init(capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,7 +167,7 @@ def test_officer_scope_applies_to_cli_reads(cli_db: str,
     _init(capsys)
     from sqlmodel import Session
 
-    from tracker.offices import create_user
+    from tracker.services.offices import create_user
 
     with Session(db.get_engine()) as session:
         create_user(session, username="patgram", full_name="Officer", role="upazila_officer",

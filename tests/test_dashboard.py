@@ -14,10 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data, i18n
 from tracker.config import PROJECT_ROOT, get_settings
-from tracker.db import make_engine
-from tracker.demo import DEMO_PASSWORD, build_demo
-from tracker.models import Request, User
-from tracker.requests import NewRequest
+from tracker.services.demo import DEMO_PASSWORD, build_demo
+from tracker.services.requests import NewRequest
+from tracker.store.db import make_engine
+from tracker.store.models import Request, User
 
 NOW = datetime(2025, 6, 30, 10, tzinfo=UTC)
 
@@ -366,9 +366,9 @@ def test_charter_page_lists_services_and_versions(db: str) -> None:
 def test_an_officer_cannot_read_or_change_another_offices_requests(
         engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.conftest import add_charter
-    from tracker.auth import PermissionDenied
-    from tracker.offices import create_user, load_geography_rows
-    from tracker.requests import log_request
+    from tracker.services.auth import PermissionDenied
+    from tracker.services.offices import create_user, load_geography_rows
+    from tracker.services.requests import log_request
 
     with Session(engine) as session:
         load_geography_rows(session)

@@ -15,11 +15,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, func, select
 
 from tests.conftest import _postgres_engine, add_charter, reset_schema
-from tracker import db
-from tracker.localtime import DHAKA
-from tracker.models import Request, RequestEvent
-from tracker.offices import load_geography_rows
-from tracker.requests import ConcurrentUpdate, NewRequest, RequestError, log_request, update
+from tracker.domain.localtime import DHAKA
+from tracker.services.offices import load_geography_rows
+from tracker.services.requests import (
+    ConcurrentUpdate,
+    NewRequest,
+    RequestError,
+    log_request,
+    update,
+)
+from tracker.store import db
+from tracker.store.models import Request, RequestEvent
 
 
 def _migrated(engine: Engine) -> list[object]:

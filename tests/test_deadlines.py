@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from workalendar.core import Calendar
 
-from tracker.calendars import BangladeshCalendar
-from tracker.deadlines import (
+from tracker.domain.calendar import BangladeshCalendar
+from tracker.domain.deadlines import (
     DeadlineSpec,
     Hold,
     add_months,
@@ -20,8 +20,8 @@ from tracker.deadlines import (
     hold_working_days,
     immediate_due_dates,
 )
+from tracker.domain.localtime import DHAKA, parse_moment
 from tracker.errors import CalendarRangeError, InputError
-from tracker.localtime import DHAKA, parse_moment
 
 WD = DeadlineSpec.working_days
 N_VALUES = [1, 2, 3, 5, 7, 10, 15, 30, 45, 60, 90]
@@ -85,7 +85,7 @@ def test_utc_timestamp_just_after_local_midnight_uses_the_dhaka_date(
 
 
 def test_regional_closure_moves_hill_district_due_dates(calendar: BangladeshCalendar) -> None:
-    from tracker.calendars import load_calendar
+    from tracker.domain.calendar import load_calendar
 
     assert due_date(date(2025, 4, 10), WD(1), calendar).due == date(2025, 4, 13)
     assert due_date(date(2025, 4, 10), WD(1), load_calendar("Rangamati")).due == date(2025, 4, 15)
@@ -260,7 +260,7 @@ def test_fast_path_refuses_dates_outside_the_calendar(calendar: BangladeshCalend
 def test_vectorised_open_holds_equal_the_scalar_rule(
     calendar: BangladeshCalendar, day: date, n: int, hold_after: int, as_of_after: int
 ) -> None:
-    from tracker.deadlines import due_dates_with_open_holds
+    from tracker.domain.deadlines import due_dates_with_open_holds
 
     start = day + timedelta(days=hold_after)
     as_of = start + timedelta(days=as_of_after)
@@ -276,7 +276,7 @@ def test_vectorised_open_holds_equal_the_scalar_rule(
 def test_an_extension_or_directive_date_moves_only_with_later_holds(
     calendar: BangladeshCalendar,
 ) -> None:
-    from tracker.deadlines import due_in_force
+    from tracker.domain.deadlines import due_in_force
 
     base = date(2025, 1, 8)
     assert due_in_force(base, 0, calendar) == base

@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import Session, SQLModel, func, select
 
 from tests.conftest import _postgres_engine, reset_schema
-from tracker.auth import SYSTEM
-from tracker.db import make_engine
-from tracker.demo import build_demo
-from tracker.models import HoldPeriod, Request, RequestEvent, User
-from tracker.reports import compliance, fiscal_year, request_frame
+from tracker.services.auth import SYSTEM
+from tracker.services.demo import build_demo
+from tracker.services.reports import compliance, fiscal_year, request_frame
+from tracker.store.db import make_engine
+from tracker.store.models import HoldPeriod, Request, RequestEvent, User
 
 UNTIL = date(2025, 1, 31)
 
@@ -70,8 +70,8 @@ def test_a_different_seed_gives_a_different_log(tmp_path: Path) -> None:
 
 
 def test_demo_users_can_log_in_with_hashed_passwords(tmp_path: Path) -> None:
-    from tracker.auth import AuthenticationFailed, authenticate
-    from tracker.demo import DEMO_PASSWORD
+    from tracker.services.auth import AuthenticationFailed, authenticate
+    from tracker.services.demo import DEMO_PASSWORD
 
     engine = make_engine(f"sqlite:///{tmp_path / 'u.db'}")
     SQLModel.metadata.create_all(engine)

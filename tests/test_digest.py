@@ -16,8 +16,9 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.conftest import add_charter
-from tracker.calendars import BangladeshCalendar, load_calendar
-from tracker.digest import (
+from tracker.domain.calendar import BangladeshCalendar, load_calendar
+from tracker.domain.localtime import DHAKA
+from tracker.services.digests import (
     Item,
     build_digests,
     compose,
@@ -26,10 +27,9 @@ from tracker.digest import (
     localise_digits,
     previous_working_day,
 )
-from tracker.localtime import DHAKA
-from tracker.models import Office
-from tracker.offices import ensure_office, load_geography_rows
-from tracker.requests import NewRequest, log_request, transition
+from tracker.services.offices import ensure_office, load_geography_rows
+from tracker.services.requests import NewRequest, log_request, transition
+from tracker.store.models import Office
 
 OFFICE = "jashore.keshabpur"
 AS_OF = date(2025, 5, 18)
@@ -186,7 +186,7 @@ def test_weekly_summary_counts_last_week(seeded: Session) -> None:
 
 
 def test_district_digest_lists_grs_complaints_past_a_tier_limit(seeded: Session) -> None:
-    from tracker.grs import NewComplaint, log_complaint
+    from tracker.services.complaints import NewComplaint, log_complaint
 
     for name, received in (("পুরোনো", date(2025, 1, 5)), ("নতুন", date(2025, 5, 12))):
         log_complaint(seeded, new=NewComplaint(

@@ -10,7 +10,7 @@ import pytest
 from tests.test_cli import run
 from tests.test_digest_support import SmtpServer, seed, smtp_server
 from tracker.config import get_settings
-from tracker.db import make_engine, upgrade
+from tracker.store.db import make_engine, upgrade
 
 __all__ = ["smtp_server"]
 

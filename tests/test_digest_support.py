@@ -20,9 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DBSession
 
 from tracker.config import Settings
-from tracker.demo import build_demo
-from tracker.localtime import DHAKA
-from tracker.transports import SMTPTransport
+from tracker.domain.localtime import DHAKA
+from tracker.services.demo import build_demo
+from tracker.services.mail import SMTPTransport
 
 #: The seeded log runs to this day; digests are built for days around it.
 SEED_UNTIL = date(2025, 5, 20)

@@ -15,9 +15,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from tests.conftest import add_charter
-from tracker.auth import SYSTEM
-from tracker.calendars import BangladeshCalendar, load_calendar
-from tracker.exports import (
+from tracker.domain.calendar import BangladeshCalendar, load_calendar
+from tracker.domain.localtime import DHAKA
+from tracker.services.auth import SYSTEM
+from tracker.services.complaints import NewComplaint, log_complaint, resolve_complaint
+from tracker.services.exports import (
     BN_NUMBERS,
     ApaReport,
     Column,
@@ -29,10 +31,8 @@ from tracker.exports import (
     write_xlsx,
     xlsx_bytes,
 )
-from tracker.grs import NewComplaint, log_complaint, resolve_complaint
-from tracker.localtime import DHAKA
-from tracker.offices import ensure_office, load_geography_rows
-from tracker.requests import NewRequest, extend, log_request, transition
+from tracker.services.offices import ensure_office, load_geography_rows
+from tracker.services.requests import NewRequest, extend, log_request, transition
 
 OFFICE = "jashore.jhikargacha"
 AS_OF = date(2025, 6, 30)

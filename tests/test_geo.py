@@ -1,10 +1,10 @@
-"""tracker.geo: the 8/64/494 units of data/geo, lenient names, office codes."""
+"""tracker.domain.geo: the 8/64/494 units of data/geo, lenient names, office codes."""
 
 from __future__ import annotations
 
 import pytest
 
-from tracker.geo import UnknownOfficeError, load_geography, name_key, slugify
+from tracker.domain.geo import UnknownOfficeError, load_geography, name_key, slugify
 
 
 def test_counts_match_the_published_lists() -> None:

@@ -8,11 +8,12 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tests.conftest import add_charter
-from tracker.auth import SYSTEM, PermissionDenied
-from tracker.calendars import BangladeshCalendar, load_calendar
-from tracker.catalog_sync import sync_all
-from tracker.charter.model import Deadline, GrsTier, default_grs
-from tracker.grs import (
+from tracker.domain.calendar import BangladeshCalendar, load_calendar
+from tracker.domain.charter.model import Deadline, GrsTier, default_grs
+from tracker.domain.localtime import DHAKA
+from tracker.services.auth import SYSTEM, PermissionDenied
+from tracker.services.catalog import sync_all
+from tracker.services.complaints import (
     DEFAULT_LIMITS,
     ComplaintError,
     NewComplaint,
@@ -29,11 +30,10 @@ from tracker.grs import (
     resolve_complaint,
     tier_summary,
 )
-from tracker.localtime import DHAKA
-from tracker.models import ComplaintEvent, ComplaintStep, GrsTierLimit
-from tracker.offices import create_user, load_geography_rows
-from tracker.reports import fiscal_year
-from tracker.requests import NewRequest, log_request
+from tracker.services.offices import create_user, load_geography_rows
+from tracker.services.reports import fiscal_year
+from tracker.services.requests import NewRequest, log_request
+from tracker.store.models import ComplaintEvent, ComplaintStep, GrsTierLimit
 
 OFFICE = "jashore.keshabpur"
 NOW = datetime(2025, 12, 31, 12, tzinfo=UTC)

@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 
 from tests.conftest import add_charter
 from tests.test_digest_support import SmtpServer, at_nine, seed, settings, smtp_server
-from tracker.jobs import INTERRUPTED, TABLE, day_states, deliver, plan_day, run_day
-from tracker.models import DigestDelivery, User
-from tracker.offices import create_user, load_geography_rows
-from tracker.transports import OutboxTransport
+from tracker.services.jobs import INTERRUPTED, TABLE, day_states, deliver, plan_day, run_day
+from tracker.services.mail import OutboxTransport
+from tracker.services.offices import create_user, load_geography_rows
+from tracker.store.models import DigestDelivery, User
 
 __all__ = ["smtp_server"]
 
@@ -58,7 +58,7 @@ def test_a_seeded_day_sends_one_digest_to_each_officer_and_programmer(
 
 def test_the_digest_counts_match_the_request_log(seeded: Engine,
                                                  smtp_server: SmtpServer) -> None:
-    from tracker.digest import build_digests
+    from tracker.services.digests import build_digests
 
     with Session(seeded) as session:
         digests = build_digests(session, as_of=DAY)
@@ -282,7 +282,7 @@ def test_a_regional_closure_skips_only_that_districts_recipients(
 
 def test_newly_overdue_counts_from_the_last_district_digest_sent(
         seeded: Engine, smtp_server: SmtpServer) -> None:
-    from tracker.digest import build_digests
+    from tracker.services.digests import build_digests
 
     later = date(2024, 9, 10)
     run_day(seeded, day=DAY, now=at_nine(DAY), transport=smtp_server.transport(),

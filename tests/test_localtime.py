@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tracker.domain.localtime import ascii_digits, moment_to_utc, parse_date, parse_moment, to_utc
 from tracker.errors import InputError
-from tracker.localtime import ascii_digits, moment_to_utc, parse_date, parse_moment, to_utc
 
 TO_BENGALI = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 

@@ -8,12 +8,12 @@ import pytest
 from sqlmodel import Session
 
 from tests.conftest import add_charter
-from tracker.auth import SYSTEM
+from tracker.domain.localtime import DHAKA
 from tracker.errors import InputError
-from tracker.localtime import DHAKA
-from tracker.offices import ensure_office, load_geography_rows
-from tracker.reports import compliance, fiscal_quarter, fiscal_year, request_frame
-from tracker.requests import NewRequest, extend, log_request, transition
+from tracker.services.auth import SYSTEM
+from tracker.services.offices import ensure_office, load_geography_rows
+from tracker.services.reports import compliance, fiscal_quarter, fiscal_year, request_frame
+from tracker.services.requests import NewRequest, extend, log_request, transition
 
 OFFICE = "jashore.keshabpur"
 NOW = datetime(2025, 7, 10, 12, tzinfo=DHAKA)

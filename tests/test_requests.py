@@ -8,11 +8,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tests.conftest import NOW, add_charter
-from tracker.auth import PermissionDenied
-from tracker.localtime import DHAKA
-from tracker.models import HoldPeriod, Request, RequestEvent
-from tracker.offices import create_user, load_geography_rows
-from tracker.requests import (
+from tracker.domain.localtime import DHAKA
+from tracker.services.auth import PermissionDenied
+from tracker.services.offices import create_user, load_geography_rows
+from tracker.services.requests import (
     NewRequest,
     RequestError,
     extend,
@@ -21,6 +20,7 @@ from tracker.requests import (
     transition,
     update,
 )
+from tracker.store.models import HoldPeriod, Request, RequestEvent
 
 OFFICE = "jashore.keshabpur"
 

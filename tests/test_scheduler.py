@@ -16,11 +16,11 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy.engine import Engine
 
 from tests.test_digest_support import SmtpServer, at_nine, seed, smtp_server
-from tracker.calendars import load_calendar
 from tracker.config import Settings, get_settings
-from tracker.digest import is_first_working_day_of_week
-from tracker.jobs import day_states, is_digest_day
-from tracker.scheduler import (
+from tracker.domain.calendar import load_calendar
+from tracker.services.digests import is_first_working_day_of_week
+from tracker.services.jobs import day_states, is_digest_day
+from tracker.services.scheduler import (
     DAILY_JOB_ID,
     JOBS_TABLE,
     RETRY_JOB_ID,
@@ -173,10 +173,10 @@ def test_the_daily_job_escalates_overdue_complaints_once(
     from sqlmodel import Session
 
     from tests.conftest import add_charter
-    from tracker.grs import NewComplaint, log_complaint
-    from tracker.localtime import DHAKA
-    from tracker.offices import load_geography_rows
-    from tracker.scheduler import escalate_complaints
+    from tracker.domain.localtime import DHAKA
+    from tracker.services.complaints import NewComplaint, log_complaint
+    from tracker.services.offices import load_geography_rows
+    from tracker.services.scheduler import escalate_complaints
 
     with Session(engine) as session:
         load_geography_rows(session)
@@ -195,7 +195,7 @@ def test_the_daily_job_escalates_overdue_complaints_once(
 
 
 def test_a_transient_sqlite_lock_is_retried_but_other_errors_are_not() -> None:
-    from tracker.scheduler import _retrying
+    from tracker.services.scheduler import _retrying
 
     calls: list[int] = []
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.calendars import BangladeshCalendar
-from tracker.status import STATUS_CODES, Status, status_as_of, statuses_as_of
+from tracker.domain.calendar import BangladeshCalendar
+from tracker.domain.status import STATUS_CODES, Status, status_as_of, statuses_as_of
 
 DUE = date(2025, 3, 27)  # Thursday before the Eid-ul-Fitr 2025 block
 

@@ -15,8 +15,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from tests.test_digest_support import Inbox, free_port
 from tracker.config import Settings
-from tracker.jobs import parse_message
-from tracker.transports import (
+from tracker.services.jobs import parse_message
+from tracker.services.mail import (
     OutboxTransport,
     SMTPTransport,
     TransportError,

@@ -10,8 +10,8 @@ import numpy as np
 import streamlit as st
 
 from dashboard import data, i18n, ui
-from tracker.auth import PermissionDenied
-from tracker.calendars import load_calendar
+from tracker.domain.calendar import load_calendar
+from tracker.services.auth import PermissionDenied
 
 user, lang = ui.require_login()
 st.title(i18n.t("breaches", lang))

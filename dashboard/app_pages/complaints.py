@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, i18n, ui
-from tracker import grs
+from tracker.services import complaints as grs
 
 user, lang = ui.require_login()
 st.title(i18n.t("complaints", lang))

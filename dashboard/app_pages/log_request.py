@@ -8,8 +8,8 @@ import streamlit as st
 
 from dashboard import data, i18n, ui
 from tracker.errors import TrackerError
-from tracker.models import CHANNELS
-from tracker.requests import NewRequest
+from tracker.services.requests import NewRequest
+from tracker.store.models import CHANNELS
 
 user, lang = ui.require_login()
 st.title(i18n.t("log_request", lang))

@@ -1,6 +1,6 @@
 """My requests: the office's requests, and start / hold / resume / extend / deliver / reject /
 withdraw with a confirmation. The data layer acts as the logged-in user, so
-tracker.requests refuses anything outside the user's office."""
+tracker.services.requests refuses anything outside the user's office."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard import data, i18n, ui
-from tracker.auth import PermissionDenied
 from tracker.errors import TrackerError
-from tracker.requests import TRANSITIONS
+from tracker.services.auth import PermissionDenied
+from tracker.services.requests import TRANSITIONS
 
 user, lang = ui.require_login()
 st.title(i18n.t("my_requests", lang))

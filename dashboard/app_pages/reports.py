@@ -1,4 +1,4 @@
-"""Reports: the compliance table (tracker.reports) and the APA workbook download."""
+"""Reports: the compliance table (tracker.services.reports) and the APA workbook download."""
 
 from __future__ import annotations
 

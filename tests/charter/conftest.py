@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker.charter.model import ParsedCharter
-from tracker.charter.parser import parse_file
 from tracker.config import PROJECT_ROOT
+from tracker.domain.charter.model import ParsedCharter
+from tracker.domain.charter.parser import parse_file
 
 CHARTERS = PROJECT_ROOT / "data" / "charters"
 NAMES = ("dinajpur-sadar", "keshabpur", "magura-unnamed-upazila", "manikganj-sadar", "patgram")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.charter.conftest import CHARTERS
-from tracker.charter.catalog import (
+from tracker.domain.charter.catalog import (
     CatalogFileError,
     ImportResult,
     OfficeCatalog,
@@ -21,7 +21,7 @@ from tracker.charter.catalog import (
     load_catalog,
     sha256_text,
 )
-from tracker.charter.model import Deadline, ParsedCharter
+from tracker.domain.charter.model import Deadline, ParsedCharter
 from tracker.errors import InputError
 
 JULY = date(2024, 7, 1)
@@ -100,7 +100,7 @@ def test_hand_edits_survive_reimport(charters: dict[str, ParsedCharter],
 
 
 def test_diff_reports_deadline_changes(charters: dict[str, ParsedCharter]) -> None:
-    from tracker.charter.catalog import CharterVersion
+    from tracker.domain.charter.catalog import CharterVersion
 
     services = charters["patgram"].services
     old = CharterVersion(JULY, "a", "a", services, ())
@@ -117,7 +117,7 @@ def test_office_resolution(charters: dict[str, ParsedCharter], tmp_path: Path) -
         _import(magura, tmp_path)
     with pytest.raises(InputError, match=r"names office jashore\.keshabpur"):
         _import(charters["keshabpur"], tmp_path, office="magura.shalikha")
-    from tracker.geo import UnknownOfficeError
+    from tracker.domain.geo import UnknownOfficeError
 
     with pytest.raises(UnknownOfficeError):
         _import(magura, tmp_path, office="magura.nowhere")

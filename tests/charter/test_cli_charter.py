@@ -1,4 +1,4 @@
-"""``tracker charter ...`` through tracker.cli.main: JSON contract, errors, import, help."""
+"""``tracker charter ...`` through tracker.cli.app.main: JSON contract, errors, import, help."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.charter.conftest import CHARTERS
-from tracker.cli import main
+from tracker.cli.app import main
 from tracker.config import PROJECT_ROOT
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.charter.contacts import normalise_phone, parse_officer
-from tracker.charter.text import BENGALI_DIGITS
+from tracker.domain.charter.contacts import normalise_phone, parse_officer
+from tracker.domain.charter.text import BENGALI_DIGITS
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.charter.deadline import parse_deadline
-from tracker.charter.text import BENGALI_DIGITS
+from tracker.domain.charter.deadline import parse_deadline
+from tracker.domain.charter.text import BENGALI_DIGITS
 
 
 @pytest.mark.parametrize(

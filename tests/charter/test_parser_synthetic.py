@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tracker.charter.catalog import import_charter, load_catalog
-from tracker.charter.parser import parse_charter
+from tracker.domain.charter.catalog import import_charter, load_catalog
+from tracker.domain.charter.parser import parse_charter
 
 HEAD = "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nউপজেলা ভূমি অফিস\nশালিখা, মাগুরা\n\n"
 HEADER = ("ক্রমিক নং\tসেবার নাম\tসেবার মূল্য\tসেবা প্রদানের সময়সীমা\t"

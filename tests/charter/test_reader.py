@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tracker.charter.reader import Row, read_events
-from tracker.charter.sections import classify_heading
+from tracker.domain.charter.reader import Row, read_events
+from tracker.domain.charter.sections import classify_heading
 
 ALPHABET = st.sampled_from(list("কখগঘচছজটডতদনপবমযরলসহািীুেোং০১২৩abcXYZ0123456789 -/,.()"))
 WORD = st.text(ALPHABET, min_size=1, max_size=20).map(str.strip).filter(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.charter.model import ParsedCharter, Service
+from tracker.domain.charter.model import ParsedCharter, Service
 
 
 def short(service: Service) -> str:

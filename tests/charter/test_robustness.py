@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.charter.conftest import NAMES, charter_text
-from tracker.charter.parser import parse_charter
-from tracker.geo import load_geography
+from tracker.domain.charter.parser import parse_charter
+from tracker.domain.geo import load_geography
 
 GEO = load_geography()
 TEXTS = {name: charter_text(name) for name in NAMES}

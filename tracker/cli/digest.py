@@ -1,0 +1,123 @@
+"""CLI for the digests: ``tracker digest preview|send|status`` and ``tracker scheduler``.
+
+Thin wrappers over tracker.services.digests (build), tracker.services.jobs (record and send,
+at most once) and tracker.services.scheduler (APScheduler). Only these commands ask the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import sqlalchemy as sa
+import typer
+from sqlmodel import Session, select
+
+from tracker.config import get_settings
+from tracker.domain.calendar import load_calendar
+from tracker.domain.localtime import parse_date
+from tracker.errors import InputError
+from tracker.services.digests import LANGUAGES, Digest, build_digests, is_first_working_day_of_week
+from tracker.services.jobs import TABLE, day_states, run_day
+from tracker.services.mail import transport_from_settings
+from tracker.store import db
+from tracker.store.models import Office
+
+digest_app = typer.Typer(help="Daily digests and weekly summaries by e-mail.",
+                         no_args_is_help=True)
+
+DateOption = Annotated[str, typer.Option("--date", help="The digest's date (YYYY-MM-DD or "
+                                                        "DD-MM-YYYY), judged as of that day.")]
+
+
+@digest_app.command("preview")
+def preview(
+    office: Annotated[str, typer.Option(help="Office code: an upazila (jashore.keshabpur) "
+                                             "or a district (jashore).")],
+    date_: DateOption,
+    lang: Annotated[str, typer.Option(help="Language: bn (default) or en.")] = "bn",
+    weekly: Annotated[bool, typer.Option(help="The weekly summary instead of the daily "
+                                              "digest.")] = False,
+    html: Annotated[bool, typer.Option("--html", help="Print the HTML part.")] = False,
+) -> None:
+    """Print the digest an office's officer (or district programmer) gets on a date."""
+    if lang not in LANGUAGES:
+        raise InputError("--lang must be bn or en")
+    day = parse_date(date_)
+    with Session(db.get_engine(get_settings().database_url)) as session:
+        found = session.exec(select(Office).where(Office.code == office.strip().lower())).first()
+        if found is None or found.id is None:
+            raise InputError(f"unknown office {office!r} (see tracker office list)")
+        digest: Digest | None
+        if found.kind == "upazila":
+            digests = build_digests(session, as_of=day, office_ids={found.id}, weekly=weekly)
+            digest = (digests.upazila_weekly if weekly else digests.upazila).get(found.id)
+        else:
+            digests = build_digests(session, as_of=day, district_ids={found.district_id},
+                                    weekly=weekly)
+            digest = (digests.district_weekly if weekly else digests.district).get(
+                found.district_id)
+    if digest is None:
+        raise InputError(f"no digest for {office} on {day}")
+    rendered = digest.render(lang)
+    typer.echo(rendered.html if html else rendered.text)
+    if not load_calendar().is_working_day(day):
+        typer.echo(f"note: {day} is not a working day; the scheduler sends nothing then",
+                   err=True)
+    elif not weekly and is_first_working_day_of_week(day, load_calendar()):
+        typer.echo("note: the weekly summary also goes out that day (--weekly)", err=True)
+
+
+@digest_app.command("send")
+def send(
+    date_: DateOption,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would be sent; "
+                                                            "record and send nothing.")] = False,
+) -> None:
+    """Record and send the day's digests (each at most once); print sent/skipped/failed."""
+    settings = get_settings()
+    transport = transport_from_settings(settings)
+    result = run_day(db.get_engine(settings.database_url), day=parse_date(date_),
+                     now=datetime.now(UTC), transport=transport, settings=settings,
+                     dry_run=dry_run)
+    typer.echo(f"{result.summary()} via {transport.name}")
+
+
+@digest_app.command("status")
+def status(date_: DateOption) -> None:
+    """Digests of a date by state (sent, pending, failed, skipped) and what failed."""
+    engine = db.get_engine(get_settings().database_url)
+    day = parse_date(date_)
+    states = day_states(engine, day)
+    typer.echo(f"{day}: " + (", ".join(f"{k} {v}" for k, v in sorted(states.items()))
+                             or "no digests recorded"))
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(TABLE.c.kind, TABLE.c.recipient, TABLE.c.state, TABLE.c.attempts,
+                      TABLE.c.next_attempt_at, TABLE.c.last_error)
+            .where(TABLE.c.digest_date == day, TABLE.c.state.in_(("pending", "failed",
+                                                                 "sending")))
+            .order_by(TABLE.c.id))
+        for kind, recipient, state, attempts, next_at, error in rows:
+            retry = f", next try {next_at:%Y-%m-%d %H:%M} UTC" if next_at else ""
+            typer.echo(f"  {state:<8} {kind:<16} {recipient} ({attempts} attempts{retry})"
+                       f"{': ' + error if error else ''}")
+
+
+def scheduler() -> None:
+    """Run the digest scheduler until interrupted (Ctrl-C): daily digests at
+    TRACKER_DIGEST_TIME (09:00 Asia/Dhaka) on working days, retries of failed sends."""
+    from tracker.services.scheduler import build_scheduler, next_daily_run
+
+    settings = get_settings()
+    engine = db.get_engine(get_settings().database_url)
+    db.upgrade(engine)
+    sched = build_scheduler(engine, settings)
+    transport = transport_from_settings(settings)
+    typer.echo(f"digests daily at {settings.digest_time} {settings.digest_timezone} on "
+               f"working days, via {transport.name}; next check "
+               f"{next_daily_run(settings, datetime.now(UTC)):%Y-%m-%d %H:%M %Z}. Ctrl-C stops.")
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        typer.echo("scheduler stopped")

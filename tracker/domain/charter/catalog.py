@@ -1,0 +1,591 @@
+"""The reviewed service catalog: ``data/charters/<office code>.toml``, one file per office.
+
+The parser reads charters; officers review and fix the result *here*; the tracker uses
+only the catalog. A file holds every version of the office's charter, each effective from
+a date: a request is judged by the version in force on the day it was received.
+
+API (all pure except the two loaders and ``write_catalog``)::
+
+    load_catalog(path) -> OfficeCatalog          # validate one file (CatalogFileError)
+    load_all(directory=None) -> dict[str, OfficeCatalog]   # by office code
+    catalog.version_on(day) -> CharterVersion | None        # the version in force
+    catalog.latest -> CharterVersion
+    version.service("citizen", 2) -> Service     # .deadline: Deadline (default_spec())
+    version.services, version.grs, version.review, version.content_hash
+    import_charter(parsed, office_code=..., effective=..., source=..., source_sha256=...)
+        -> ImportResult                           # created / added / unchanged / replaced
+    diff_versions(old, new) -> list[Change]
+
+File layout (TOML; ``null`` is written by leaving the key out)::
+
+    schema = 1
+    office = "jashore.keshabpur"
+    name_bn = "..."                     # office name as printed
+    website = "..."
+
+    [[versions]]
+    effective = 2025-08-20
+    source = "keshabpur.txt"
+    source_sha256 = "..."               # of the imported text: re-import is a no-op
+
+    [[versions.services]]
+    category = "citizen"                # citizen | institutional | internal
+    number = 1
+    name_bn = "..."
+    fee_raw = "..."
+    line = 26                           # row in the source document
+    [versions.services.deadline]
+    raw = "তৎক্ষনিক/ ৩ কার্যদিবস (প্রযোজ্য ক্ষেত্রে)"
+    immediate = true
+    unit = "working_days"               # working_days | calendar_days | hours | months
+    amount = 3
+    conditional = true
+    as_needed = false
+    per_directive = false
+    [versions.services.responsible_officer]   # also escalation_officer (optional)
+    designation = "..."  name = "..."  office = "..."  phones = ["+880..."]  emails = [...]
+
+    [[versions.grs]]                    # tiers 1-3; default = true: national 30/20/60
+    [[versions.review]]                 # what the parser did not understand (line, message)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from tracker.config import get_settings
+from tracker.domain.charter.model import (
+    CATEGORIES,
+    GRS_ROLES,
+    UNITS,
+    Category,
+    Deadline,
+    DeadlineUnit,
+    GrsRole,
+    GrsTier,
+    Officer,
+    ParsedCharter,
+    Problem,
+    Service,
+)
+from tracker.domain.charter.toml_write import Value, toml_pairs
+from tracker.domain.geo import Geography, load_geography
+from tracker.errors import InputError, TrackerError
+
+SCHEMA = 1
+_PHONE = re.compile(r"^\+880\d{7,10}$")
+
+
+class CatalogFileError(TrackerError):
+    """A data/charters/*.toml file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class CharterVersion:
+    """One version of an office's charter, in force from ``effective``."""
+
+    effective: date
+    source: str
+    source_sha256: str
+    services: tuple[Service, ...]
+    grs: tuple[GrsTier, ...]
+    review: tuple[Problem, ...] = ()
+
+    def service(self, category: str, number: int) -> Service:
+        for service in self.services:
+            if service.category == category and service.number == number:
+                return service
+        raise KeyError(f"no {category} service {number} in the version of {self.effective}")
+
+    def count(self, category: str) -> int:
+        return sum(1 for s in self.services if s.category == category)
+
+    @property
+    def unresolved(self) -> tuple[Service, ...]:
+        """Services whose deadline is not understood: fix them in the file."""
+        return tuple(s for s in self.services if not s.deadline.understood)
+
+    @property
+    def content_hash(self) -> str:
+        """A hash of what the tracker uses (services and GRS), not of source lines."""
+        payload = {
+            "services": [_service_payload(s) for s in self.services],
+            "grs": [{**g.to_json(), "line": 0} for g in self.grs],
+        }
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _service_payload(service: Service) -> dict[str, Any]:
+    data = service.to_json()
+    data.pop("line")
+    return data
+
+
+@dataclass(frozen=True)
+class OfficeCatalog:
+    """Every version of one office's charter (sorted by effective date)."""
+
+    code: str
+    name_bn: str
+    website: str | None
+    versions: tuple[CharterVersion, ...]
+    path: Path | None = None
+
+    @property
+    def latest(self) -> CharterVersion:
+        return self.versions[-1]
+
+    def version_on(self, day: date) -> CharterVersion | None:
+        """The version in force on ``day`` (the latest one effective on or before it)."""
+        found = None
+        for version in self.versions:
+            if version.effective <= day:
+                found = version
+        return found
+
+    def version_effective(self, day: date) -> CharterVersion | None:
+        return next((v for v in self.versions if v.effective == day), None)
+
+
+# --------------------------------------------------------------------------------------
+# Paths and loading
+
+
+def catalog_dir() -> Path:
+    return get_settings().data_dir / "charters"
+
+
+def catalog_path(code: str, directory: Path | None = None) -> Path:
+    return (directory or catalog_dir()) / f"{code}.toml"
+
+
+def load_all(directory: Path | None = None, geo: Geography | None = None
+             ) -> dict[str, OfficeCatalog]:
+    """Every catalog file of ``directory`` (default data/charters/), by office code."""
+    folder = directory or catalog_dir()
+    catalogs = {}
+    for path in sorted(folder.glob("*.toml")):
+        catalog = load_catalog(path, geo=geo)
+        catalogs[catalog.code] = catalog
+    return catalogs
+
+
+def load_catalog(path: Path, geo: Geography | None = None) -> OfficeCatalog:
+    """Read and validate one catalog file; CatalogFileError names the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogFileError(f"{path}: no such catalog file") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogFileError(f"{path.name}: not valid TOML: {exc}") from None
+    return _Validator(path, text, geo or load_geography()).catalog(data)
+
+
+class _Validator:
+    def __init__(self, path: Path, text: str, geo: Geography) -> None:
+        self.path = path
+        self.geo = geo
+        lines = text.splitlines()
+        self.version_lines = [i for i, s in enumerate(lines, 1) if s.strip() == "[[versions]]"]
+        self.service_lines = [
+            i for i, s in enumerate(lines, 1) if s.strip() == "[[versions.services]]"
+        ]
+        self.service_index = 0
+
+    def fail(self, where: str, line: int | None, message: str) -> CatalogFileError:
+        at = f":{line}" if line else ""
+        return CatalogFileError(f"{self.path.name}{at}: {where}: {message}")
+
+    def catalog(self, data: dict[str, Any]) -> OfficeCatalog:
+        if data.get("schema") != SCHEMA:
+            raise self.fail("schema", 1, f"expected schema = {SCHEMA}")
+        code = data.get("office")
+        if not isinstance(code, str):
+            raise self.fail("office", None, "missing office code")
+        try:
+            office = self.geo.office(code)
+        except TrackerError as exc:
+            raise self.fail("office", None, str(exc)) from None
+        if self.path.stem != office.code:
+            raise self.fail("office", None, f"file must be named {office.code}.toml")
+        raw_versions = data.get("versions")
+        if not isinstance(raw_versions, list) or not raw_versions:
+            raise self.fail("versions", None, "no [[versions]]")
+        versions = [self.version(i, v) for i, v in enumerate(raw_versions)]
+        seen: set[date] = set()
+        for i, version in enumerate(versions):
+            if version.effective in seen:
+                raise self.fail(f"versions[{i}]", self._vline(i),
+                                f"two versions effective {version.effective}")
+            seen.add(version.effective)
+        return OfficeCatalog(
+            code=office.code,
+            name_bn=str(data.get("name_bn", office.name_bn)),
+            website=data.get("website") if isinstance(data.get("website"), str) else None,
+            versions=tuple(sorted(versions, key=lambda v: v.effective)),
+            path=self.path,
+        )
+
+    def _vline(self, index: int) -> int | None:
+        return self.version_lines[index] if index < len(self.version_lines) else None
+
+    def version(self, index: int, data: Any) -> CharterVersion:
+        where = f"versions[{index}]"
+        if not isinstance(data, dict):
+            raise self.fail(where, self._vline(index), "not a table")
+        effective = data.get("effective")
+        if not isinstance(effective, date):
+            raise self.fail(where, self._vline(index), "effective must be a date (YYYY-MM-DD)")
+        services = [self.service(f"{where} ({effective})", s) for s in data.get("services", [])]
+        keys: dict[tuple[str, int], int] = {}
+        for service in services:
+            if service.key in keys:
+                raise self.fail(where, self._vline(index),
+                                f"{service.category} service {service.number} listed twice")
+            keys[service.key] = 1
+        grs = [self.grs(f"{where} grs", g) for g in data.get("grs", [])]
+        review = [
+            Problem(int(r.get("line", 0)), str(r.get("message", "")))
+            for r in data.get("review", []) if isinstance(r, dict)
+        ]
+        return CharterVersion(
+            effective=effective,
+            source=str(data.get("source", "")),
+            source_sha256=str(data.get("source_sha256", "")),
+            services=tuple(services),
+            grs=tuple(grs),
+            review=tuple(review),
+        )
+
+    def service(self, where: str, data: Any) -> Service:
+        line = (self.service_lines[self.service_index]
+                if self.service_index < len(self.service_lines) else None)
+        self.service_index += 1
+        if not isinstance(data, dict):
+            raise self.fail(where, line, "service is not a table")
+        category = data.get("category")
+        number = data.get("number")
+        where = f"{where} service {category} {number}"
+        if category not in CATEGORIES:
+            raise self.fail(where, line, f"category must be one of {', '.join(CATEGORIES)}")
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise self.fail(where, line, "number must be a whole number >= 1")
+        name = data.get("name_bn")
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(where, line, "name_bn is missing")
+        deadline = self.deadline(where, line, data.get("deadline"))
+        return Service(
+            category=cast(Category, category),
+            number=number,
+            name_bn=name,
+            deadline=deadline,
+            fee_raw=str(data.get("fee_raw", "")),
+            responsible_officer=self.officer(where, line, data.get("responsible_officer")),
+            escalation_officer=self.officer(where, line, data.get("escalation_officer")),
+            line=int(data.get("line", 0)),
+        )
+
+    def deadline(self, where: str, line: int | None, data: Any) -> Deadline:
+        if not isinstance(data, dict):
+            raise self.fail(where, line, "deadline table is missing")
+        flags = {}
+        for key in ("immediate", "conditional", "as_needed", "per_directive"):
+            value = data.get(key, False)
+            if not isinstance(value, bool):
+                raise self.fail(where, line, f"deadline.{key} must be true or false")
+            flags[key] = value
+        unit = data.get("unit")
+        amount = data.get("amount")
+        if unit is not None and unit not in UNITS:
+            raise self.fail(where, line, f"deadline.unit must be one of {', '.join(UNITS)}")
+        if (unit is None) != (amount is None):
+            raise self.fail(where, line, "deadline.unit and deadline.amount go together")
+        if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)
+                                   or amount < 1):
+            raise self.fail(where, line, "deadline.amount must be a whole number >= 1")
+        return Deadline(
+            raw=str(data.get("raw", "")),
+            unit=cast(DeadlineUnit | None, unit),
+            amount=amount,
+            **flags,
+        )
+
+    def officer(self, where: str, line: int | None, data: Any) -> Officer | None:
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            raise self.fail(where, line, "officer must be a table")
+        phones = data.get("phones", [])
+        emails = data.get("emails", [])
+        if not isinstance(phones, list) or not all(
+            isinstance(p, str) and _PHONE.match(p) for p in phones
+        ):
+            raise self.fail(where, line, f"phones must look like +8801XXXXXXXXX: {phones!r}")
+        if not isinstance(emails, list) or not all(
+            isinstance(e, str) and "@" in e for e in emails
+        ):
+            raise self.fail(where, line, f"emails must be e-mail addresses: {emails!r}")
+        text = {k: data.get(k) for k in ("designation", "name", "office")}
+        for key, value in text.items():
+            if value is not None and not isinstance(value, str):
+                raise self.fail(where, line, f"officer {key} must be text")
+        return Officer(
+            raw=str(data.get("raw", "")),
+            designation=text["designation"],
+            name=text["name"],
+            office=text["office"],
+            phones=tuple(phones),
+            emails=tuple(emails),
+            websites=tuple(str(w) for w in data.get("websites", [])),
+        )
+
+    def grs(self, where: str, data: Any) -> GrsTier:
+        if not isinstance(data, dict):
+            raise self.fail(where, None, "GRS tier is not a table")
+        tier = data.get("tier")
+        role = data.get("role")
+        if not isinstance(tier, int) or role not in GRS_ROLES:
+            raise self.fail(where, None, f"tier must be a number and role one of "
+                                         f"{', '.join(GRS_ROLES)}")
+        where = f"{where} tier {tier}"
+        # unit/amount (any unit: "২ মাস"); working_days alone is accepted as a shorthand
+        unit = data.get("unit", "working_days" if "working_days" in data else None)
+        amount = data.get("amount", data.get("working_days"))
+        deadline = self.deadline(where, None, {"raw": data.get("raw", ""), "unit": unit,
+                                               "amount": amount})
+        return GrsTier(
+            tier=tier,
+            role=cast(GrsRole, role),
+            deadline=deadline,
+            title_bn=str(data.get("title_bn", "")),
+            contact=self.officer(where, None, data.get("contact")),
+            default=bool(data.get("default", False)),
+            line=int(data.get("line", 0)),
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+
+
+_HEADER = """\
+# Service catalog of one office: the reviewed reading of its Citizen Charter.
+# The tracker uses only this file. Fix here what the parser could not read (see the
+# [[versions.review]] entries), then run `tracker charter check`.
+# Written by `tracker charter import`; hand edits are kept (re-import adds versions only).
+"""
+
+
+def _officer_lines(prefix: str, officer: Officer | None) -> list[str]:
+    if officer is None:
+        return []
+    pairs: list[tuple[str, Value]] = [
+        ("designation", officer.designation), ("name", officer.name),
+        ("office", officer.office), ("phones", list(officer.phones)),
+        ("emails", list(officer.emails)), ("websites", list(officer.websites)),
+        ("raw", officer.raw),
+    ]
+    return [f"[{prefix}]", *toml_pairs(pairs)]
+
+
+def dumps(catalog: OfficeCatalog) -> str:
+    """The catalog as TOML text (round-trips through :func:`load_catalog`)."""
+    out = [_HEADER, *toml_pairs([("schema", SCHEMA), ("office", catalog.code),
+                                 ("name_bn", catalog.name_bn), ("website", catalog.website)])]
+    for version in catalog.versions:
+        out += ["", "[[versions]]", *toml_pairs([
+            ("effective", version.effective), ("source", version.source),
+            ("source_sha256", version.source_sha256),
+        ])]
+        for tier in version.grs:
+            out += ["", "[[versions.grs]]", *toml_pairs([
+                ("tier", tier.tier), ("role", tier.role), ("title_bn", tier.title_bn),
+                ("unit", tier.deadline.unit), ("amount", tier.deadline.amount),
+                ("working_days", tier.deadline.working_days), ("raw", tier.deadline.raw),
+                ("default", tier.default), ("line", tier.line or None),
+            ])]
+            out += _officer_lines("versions.grs.contact", tier.contact)
+        for service in version.services:
+            d = service.deadline
+            out += ["", "[[versions.services]]", *toml_pairs([
+                ("category", service.category), ("number", service.number),
+                ("name_bn", service.name_bn), ("fee_raw", service.fee_raw),
+                ("line", service.line or None),
+            ])]
+            out += ["[versions.services.deadline]", *toml_pairs([
+                ("raw", d.raw), ("immediate", d.immediate), ("unit", d.unit),
+                ("amount", d.amount), ("conditional", d.conditional),
+                ("as_needed", d.as_needed), ("per_directive", d.per_directive),
+            ])]
+            out += _officer_lines("versions.services.responsible_officer",
+                                  service.responsible_officer)
+            out += _officer_lines("versions.services.escalation_officer",
+                                  service.escalation_officer)
+        for problem in version.review:
+            out += ["", "[[versions.review]]",
+                    *toml_pairs([("line", problem.line), ("message", problem.message)])]
+    return "\n".join(out) + "\n"
+
+
+def write_catalog(catalog: OfficeCatalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(catalog), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------
+# Importing
+
+
+ImportStatus = Literal["created", "added", "unchanged", "replaced"]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    status: ImportStatus
+    version: CharterVersion
+    message: str
+
+
+def resolve_office(parsed: ParsedCharter, office_code: str | None,
+                   geo: Geography | None = None) -> str:
+    """The office code to import under: ``--office`` (checked against the document) or
+    the office the document names. InputError when neither says."""
+    geo = geo or load_geography()
+    named = parsed.office.code
+    if office_code is not None:
+        code = geo.office(office_code).code
+        if named is not None and named != code:
+            raise InputError(
+                f"the document names office {named} (line {parsed.office.line}), "
+                f"not {code}: check --office"
+            )
+        return code
+    if named is None:
+        raise InputError("the document names no office: give --office CODE "
+                         "(codes look like jashore.keshabpur: district.upazila)")
+    return named
+
+
+def import_charter(
+    parsed: ParsedCharter,
+    *,
+    office_code: str | None,
+    effective: date,
+    source: str,
+    source_sha256: str,
+    directory: Path | None = None,
+    replace_version: bool = False,
+    geo: Geography | None = None,
+) -> ImportResult:
+    """Write ``parsed`` into its office's catalog file as the version effective ``effective``.
+
+    Existing versions (and the edits reviewers made to them) are never touched, except
+    with ``replace_version`` for the version of the same date. Importing content that is
+    already there (same source text, or same services) changes nothing: "unchanged".
+    """
+    geo = geo or load_geography()
+    code = resolve_office(parsed, office_code, geo)
+    path = catalog_path(code, directory)
+    version = CharterVersion(
+        effective=effective,
+        source=source,
+        source_sha256=source_sha256,
+        services=parsed.services,
+        grs=parsed.grs,
+        review=parsed.problems,
+    )
+    office = geo.office(code)
+    if not path.exists():
+        catalog = OfficeCatalog(code=code, name_bn=parsed.office.name or office.name_bn,
+                                website=parsed.office.website, versions=(version,))
+        write_catalog(catalog, path)
+        return ImportResult(path, "created", version, f"created {path.name} with the "
+                                                      f"version effective {effective}")
+    existing = load_catalog(path, geo=geo)
+    same_day = existing.version_effective(effective)
+
+    def identical(other: CharterVersion) -> bool:
+        return (other.source_sha256 == source_sha256
+                or other.content_hash == version.content_hash)
+
+    if same_day is not None:
+        if identical(same_day):
+            return ImportResult(path, "unchanged", same_day,
+                                f"unchanged: {path.name} already has this charter "
+                                f"effective {effective}")
+        if not replace_version:
+            raise InputError(
+                f"{path.name} already has a different version effective {effective}: "
+                "use another --effective date for a new version, or --replace"
+            )
+        versions = tuple(version if v is same_day else v for v in existing.versions)
+        write_catalog(replace(existing, versions=versions), path)
+        return ImportResult(path, "replaced", version,
+                            f"replaced the version effective {effective} in {path.name}")
+    in_force = existing.version_on(effective)
+    for other in existing.versions:
+        if other.source_sha256 == source_sha256 or (
+            other is in_force and identical(other)
+        ):
+            return ImportResult(path, "unchanged", other,
+                                f"unchanged: identical to the version effective "
+                                f"{other.effective} in {path.name}")
+    versions = tuple(sorted((*existing.versions, version), key=lambda v: v.effective))
+    write_catalog(replace(existing, versions=versions), path)
+    return ImportResult(path, "added", version, f"added the version effective {effective} "
+                                                f"to {path.name} ({len(versions)} versions)")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------------------
+# Differences between versions
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: Literal["added", "removed", "deadline", "renamed", "officer"]
+    category: str
+    number: int
+    text: str
+
+    def __str__(self) -> str:
+        mark = {"added": "+", "removed": "-"}.get(self.kind, "~")
+        return f"{mark} {self.category} {self.number}: {self.text}"
+
+
+def diff_versions(old: CharterVersion, new: CharterVersion) -> list[Change]:
+    """Services added or removed, deadlines changed, renamed, officers changed."""
+    before = {s.key: s for s in old.services}
+    after = {s.key: s for s in new.services}
+    changes: list[Change] = []
+    for key in sorted(set(before) | set(after),
+                      key=lambda k: (CATEGORIES.index(cast(Category, k[0])), k[1])):
+        a, b = before.get(key), after.get(key)
+        if a is None and b is not None:
+            changes.append(Change("added", *key, f"{b.name_bn} ({b.deadline.describe()})"))
+        elif b is None and a is not None:
+            changes.append(Change("removed", *key, a.name_bn))
+        elif a is not None and b is not None:
+            if (a.deadline.describe(), a.deadline.raw) != (b.deadline.describe(),
+                                                           b.deadline.raw):
+                changes.append(Change("deadline", *key, f"{a.deadline.describe()} -> "
+                                                        f"{b.deadline.describe()}"))
+            if a.name_bn != b.name_bn:
+                changes.append(Change("renamed", *key, f"{a.name_bn} -> {b.name_bn}"))
+            if a.responsible_officer != b.responsible_officer:
+                changes.append(Change("officer", *key, "responsible officer changed"))
+    return changes

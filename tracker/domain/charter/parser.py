@@ -1,0 +1,528 @@
+"""Turn one charter document into a :class:`ParsedCharter`: office, services, GRS, problems.
+
+Pure: no database, no clock, no files (``parse_file`` only reads the one file given).
+The steps:
+
+1. :mod:`reader` splits the text into table rows and plain lines (three layouts);
+2. headings set the section (নাগরিক / প্রাতিষ্ঠানিক / অভ্যন্তরীণ সেবা, GRS, other);
+3. header rows map columns to fields by their *text*: the printed column numbers are not
+   trusted (one charter numbers them ০১ ০২ ০৪ ০৫ ০৬ ০৩ ০৭ ০৮) and the number row is skipped;
+4. a row without a number continues the service above (a row split by a page break);
+5. services printed before their section heading are given the section of the first
+   heading that has no table of its own (a heading printed in the wrong place);
+6. blank officer cells inherit the officer above (merged cells).
+
+Whatever is not understood becomes a :class:`Problem` with its source line; the service is
+kept with what was understood. Quirks that were understood are listed as ``notes``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from tracker.domain.charter.contacts import parse_officer
+from tracker.domain.charter.deadline import parse_deadline
+from tracker.domain.charter.model import (
+    GRS_ROLES,
+    GRS_TITLES_BN,
+    Category,
+    GrsRole,
+    GrsTier,
+    OfficeInfo,
+    Officer,
+    ParsedCharter,
+    Problem,
+    Service,
+    default_grs,
+)
+from tracker.domain.charter.reader import Event, Row, TextLine, read_events
+from tracker.domain.charter.sections import (
+    Field,
+    GrsField,
+    classify_heading,
+    grs_header,
+    looks_like_header,
+    number_row,
+    service_header,
+)
+from tracker.domain.charter.text import (
+    ascii_digits,
+    clean_cell,
+    match_key,
+    nfc,
+    parse_serial,
+    squash,
+)
+from tracker.domain.geo import Geography, load_geography
+from tracker.errors import InputError
+
+_WEBSITE = re.compile(r"(?:https?://)?(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.gov\.bd")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_GOVERNMENT = match_key("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
+_DATE_LINE = re.compile(
+    r"^\s*(?:তারিখ\s*[:ঃ]?\s*)?(\d{1,2})[-./](\d{1,2})[-./](\d{4})\s*(?:খ্রি\S*)?\s*$"
+)
+
+
+@dataclass
+class _RawService:
+    """A service row (or rows joined across a page break) before interpretation."""
+
+    line: int
+    end_line: int
+    category: Category | None
+    heading: int | None  # index of the section heading it was printed under
+    cells: dict[Field, tuple[str, int]] = field(default_factory=dict)
+    has_escalation_column: bool = False
+    number: int | None = None
+
+
+@dataclass
+class _Heading:
+    line: int
+    category: Category
+    rows: int = 0
+
+
+@dataclass
+class _State:
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    category: Category | None = None
+    heading: int | None = None
+    headings: list[_Heading] = field(default_factory=list)
+    table: str | None = None  # "service", "grs", "other"
+    columns: list[Field | None] = field(default_factory=list)
+    grs_columns: list[GrsField | None] = field(default_factory=list)
+    raw: list[_RawService] = field(default_factory=list)
+    grs_rows: list[tuple[int, dict[GrsField, str]]] = field(default_factory=list)
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(line, message))
+
+    def note(self, line: int, message: str) -> None:
+        self.notes.append(Problem(line, message))
+
+
+def parse_file(path: Path, geo: Geography | None = None) -> ParsedCharter:
+    """Read and parse one charter file; InputError if it cannot be read as text."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}); export the charter as UTF-8 text"
+        ) from None
+    if "\x00" in text:
+        raise InputError(f"{path}: binary file, not a text export of a charter")
+    return parse_charter(text, geo=geo)
+
+
+def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
+    """Parse the text of one charter (any of the three layouts)."""
+    geo = geo or load_geography()
+    text = nfc(text)
+    events, counts = read_events(text)
+    state = _State()
+    for index, event in enumerate(events):
+        if isinstance(event, TextLine):
+            _on_text(state, event)
+        else:
+            _on_row(state, event, is_last=index == len(events) - 1)
+    _assign_pending(state)
+    services = _build_services(state)
+    grs = _build_grs(state)
+    office = _office(events, geo, state)
+    printed = _printed_date(events, state)
+    if printed:
+        office = replace(office, date_printed=printed)
+    if not services:
+        state.problem(1, "no service table found in the document")
+    layout = ", ".join(name for name, n in counts.items() if n) or "none"
+    return ParsedCharter(
+        office=office,
+        services=tuple(services),
+        grs=grs,
+        problems=tuple(sorted(state.problems, key=lambda p: p.line)),
+        notes=tuple(sorted(state.notes, key=lambda p: p.line)),
+        layout=layout,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Events
+
+
+def _on_text(state: _State, event: TextLine) -> None:
+    heading = classify_heading(event.text)
+    if heading is None:
+        return
+    kind, category = heading
+    if kind == "category" and category is not None:
+        state.category = category
+        state.headings.append(_Heading(event.line, category))
+        state.heading = len(state.headings) - 1
+        if state.table in ("grs", "other"):
+            state.table = None
+    else:
+        state.category = None
+        state.heading = None
+        state.table = None  # a GRS or other table announces itself by its header row
+
+
+def _on_row(state: _State, row: Row, is_last: bool) -> None:
+    texts = [clean_cell(t) for t in row.texts]
+    if not any(texts):
+        return  # a page break that blanked the header row
+    columns = service_header(texts)
+    if columns is not None:
+        state.table, state.columns = "service", columns
+        for cell, column in zip(row.cells, columns, strict=False):
+            if column is None and clean_cell(cell.text):
+                state.problem(cell.line, f"unknown column {clean_cell(cell.text)!r}: ignored")
+        return
+    grs_columns = grs_header(texts)
+    if grs_columns is not None:
+        state.table, state.grs_columns = "grs", grs_columns
+        state.category = None
+        return
+    if looks_like_header(texts):
+        state.table = "other"  # e.g. "আপনার কাছে আমাদের প্রত্যাশা"
+        return
+    numbers = number_row(texts)
+    if numbers is not None and state.table in ("service", "grs"):
+        expected = list(range(1, len(numbers) + 1))
+        if numbers != expected:
+            printed = " ".join(f"{n:02d}" for n in numbers)
+            state.note(row.line, f"column numbers printed as {printed}: columns are "
+                                 "mapped by their header text, not by these numbers")
+        return
+    if state.table == "service":
+        _service_row(state, row, texts, is_last)
+    elif state.table == "grs":
+        _grs_row(state, row, texts)
+    elif state.table == "other":
+        return
+    else:
+        state.problem(row.line, f"table row outside any service table: {' | '.join(texts)[:80]!r}")
+
+
+def _service_row(state: _State, row: Row, texts: list[str], is_last: bool) -> None:
+    columns = state.columns
+    width = len(columns)
+    if len(texts) < width:
+        where = "the document ends here: it seems cut off" if is_last else "cells missing"
+        state.problem(row.end_line or row.line,
+                      f"row has {len(texts)} of {width} cells ({where}); missing cells left blank")
+    elif len(texts) > width and any(texts[width:]):
+        extra = " | ".join(t for t in texts[width:] if t)[:60]
+        state.problem(row.line, f"row has {len(texts)} cells, the header {width}: "
+                                f"extra cells ignored: {extra!r}")
+    cells: dict[Field, tuple[str, int]] = {}
+    for cell, column in zip(row.cells, columns, strict=False):
+        if column is not None and column not in cells:
+            keep_html = column in ("responsible", "escalation")
+            cells[column] = (cell.text if keep_html else clean_cell(cell.text), cell.line)
+    number_text = clean_cell(cells.get("number", ("", row.line))[0])
+    number = parse_serial(number_text)
+    others = [clean_cell(v[0]) for k, v in cells.items() if k != "number"]
+    if number is None and not number_text:
+        previous = state.raw[-1] if state.raw else None
+        if previous is None:
+            state.problem(row.line, "row without a service number and no service above it")
+            return
+        for column, (value, line) in cells.items():
+            if column == "number" or not clean_cell(value):
+                continue
+            old, old_line = previous.cells.get(column, ("", line))
+            joined = f"{old}\n{value}" if clean_cell(old) else value
+            previous.cells[column] = (joined, old_line if clean_cell(old) else line)
+        previous.end_line = row.end_line or row.line
+        state.note(row.line, f"row continues service {previous.number} (line {previous.line}) "
+                             "across a page break: cells joined")
+        return
+    if not any(others):
+        state.problem(row.line, f"service row {number_text!r} has no content")
+        return
+    if number is None:
+        guess = (state.raw[-1].number or 0) + 1 if state.raw else 1
+        state.problem(row.line, f"service number {number_text!r} not understood; "
+                                f"numbered {guess}")
+        number = guess
+    raw = _RawService(
+        line=row.line,
+        end_line=row.end_line or row.line,
+        category=state.category,
+        heading=state.heading,
+        cells=cells,
+        has_escalation_column="escalation" in columns,
+        number=number,
+    )
+    state.raw.append(raw)
+    if state.heading is not None:
+        state.headings[state.heading].rows += 1
+
+
+def _grs_row(state: _State, row: Row, texts: list[str]) -> None:
+    values: dict[GrsField, str] = {}
+    for cell, column in zip(row.cells, state.grs_columns, strict=False):
+        if column is not None:
+            values[column] = cell.text
+    state.grs_rows.append((row.line, values))
+
+
+# --------------------------------------------------------------------------------------
+# After reading
+
+
+def _assign_pending(state: _State) -> None:
+    """Give services printed before any section heading the section they belong to."""
+    pending = [r for r in state.raw if r.category is None]
+    if not pending:
+        return
+    last_line = pending[-1].line
+    later = [h for h in state.headings if h.line > last_line]
+    target = next((h for h in later if h.rows == 0), None)
+    if target is not None:
+        category = target.category
+        state.note(pending[0].line,
+                   f"{len(pending)} services printed before their heading (line {target.line}): "
+                   f"taken as {category} services")
+    elif later:
+        category = later[0].category
+        state.problem(pending[0].line,
+                      f"{len(pending)} services printed before any section heading; "
+                      f"taken as {category} services (check)")
+    else:
+        category = "citizen"
+        state.problem(pending[0].line,
+                      f"{len(pending)} services without a section heading (নাগরিক / "
+                      "প্রাতিষ্ঠানিক / অভ্যন্তরীণ সেবা); taken as citizen services (check)")
+    for raw in pending:
+        raw.category = category
+
+
+def _build_services(state: _State) -> list[Service]:
+    services: list[Service] = []
+    last_responsible: Officer | None = None
+    last_escalation: Officer | None = None
+    inherited = {"responsible": 0, "escalation": 0}
+    first_inherited = {"responsible": 0, "escalation": 0}
+    for raw in state.raw:
+        category: Category = raw.category or "citizen"
+        name, name_line = raw.cells.get("name", ("", raw.line))
+        name = clean_cell(name)
+        if not name:
+            state.problem(name_line, f"service {raw.number}: no service name")
+        deadline_text, deadline_line = raw.cells.get("deadline", ("", raw.line))
+        deadline, messages = parse_deadline(clean_cell(deadline_text))
+        for message in messages:
+            state.problem(deadline_line, f"service {raw.number}: {message}")
+        responsible_text, responsible_line = raw.cells.get("responsible", ("", raw.line))
+        responsible, messages = parse_officer(responsible_text)
+        for message in messages:
+            state.problem(responsible_line, f"service {raw.number}: responsible officer: {message}")
+        if responsible is None:
+            if last_responsible is None:
+                state.problem(responsible_line,
+                              f"service {raw.number}: no responsible officer (empty cell)")
+            else:
+                inherited["responsible"] += 1
+                first_inherited["responsible"] = first_inherited["responsible"] or raw.line
+            responsible = last_responsible
+        last_responsible = responsible
+        escalation: Officer | None = None
+        if raw.has_escalation_column:
+            escalation_text, escalation_line = raw.cells.get("escalation", ("", raw.end_line))
+            escalation, messages = parse_officer(escalation_text)
+            for message in messages:
+                state.problem(escalation_line,
+                              f"service {raw.number}: escalation officer: {message}")
+            if escalation is None:
+                if last_escalation is None:
+                    state.problem(escalation_line,
+                                  f"service {raw.number}: no escalation officer (empty cell)")
+                else:
+                    inherited["escalation"] += 1
+                    first_inherited["escalation"] = first_inherited["escalation"] or raw.line
+                escalation = last_escalation
+            last_escalation = escalation
+        services.append(Service(
+            category=category,
+            number=raw.number or 0,
+            name_bn=name,
+            deadline=deadline,
+            fee_raw=clean_cell(raw.cells.get("fee", ("", 0))[0]),
+            responsible_officer=responsible,
+            escalation_officer=escalation,
+            line=raw.line,
+        ))
+    for kind, count in inherited.items():
+        if count:
+            state.note(first_inherited[kind], f"{kind} officer of {count} services taken "
+                                              "from the row above (merged cells)")
+    _check_numbering(state, services)
+    for role in ("responsible_officer", "escalation_officer"):
+        _check_consistency(state, services, role)
+    return services
+
+
+def _check_consistency(state: _State, services: list[Service], role: str) -> None:
+    """Note when one officer (same designation) is printed with different names or phones."""
+    forms: dict[str, dict[tuple[str | None, tuple[str, ...]], int]] = {}
+    for service in services:
+        officer: Officer | None = getattr(service, role)
+        if officer is None or officer.designation is None:
+            continue
+        variants = forms.setdefault(officer.designation, {})
+        variants.setdefault((officer.name, officer.phones), service.line)
+    for designation, variants in forms.items():
+        if len(variants) < 2:
+            continue
+        described = "; ".join(
+            f"{name or '(no name)'} {' '.join(phones) or '(no phone)'} (line {line})"
+            for (name, phones), line in variants.items()
+        )
+        state.note(min(variants.values()), f"{role.replace('_', ' ')} {designation!r} is "
+                                           f"printed in {len(variants)} forms: {described}")
+
+
+def _check_numbering(state: _State, services: list[Service]) -> None:
+    """Services are numbered 1, 2, 3... within each section: report repeats and jumps."""
+    seen: dict[tuple[str, int], int] = {}
+    previous: dict[str, int] = {}
+    for service in services:
+        if service.key in seen:
+            state.problem(service.line, f"{service.category} service {service.number} appears "
+                                        f"twice (also line {seen[service.key]})")
+        else:
+            seen[service.key] = service.line
+            last = previous.get(service.category, 0)
+            if service.number != last + 1:
+                state.problem(service.line, f"{service.category} services numbered {last} "
+                                            f"then {service.number}")
+        previous[service.category] = service.number
+
+
+def _grs_role(values: dict[GrsField, str], index: int) -> GrsRole:
+    key = match_key(values.get("whom", "") + values.get("when", ""))
+    if match_key("মন্ত্রিপরিষদ") in key or match_key("সেল") in match_key(values.get("whom", "")):
+        return "cabinet_cell"
+    if match_key("আপিল") in match_key(values.get("whom", "")):
+        return "appeal_officer"
+    if match_key("অনিক") in key or match_key("অভিযোগ নিষ্পত্তি") in match_key(
+        values.get("whom", "")
+    ):
+        return "complaint_officer"
+    return GRS_ROLES[min(index, len(GRS_ROLES) - 1)]
+
+
+def _build_grs(state: _State) -> tuple[GrsTier, ...]:
+    if not state.grs_rows:
+        state.note(1, "no GRS table: the national default 30/20/60 working days applies")
+        return default_grs()
+    tiers: list[GrsTier] = []
+    for index, (line, values) in enumerate(state.grs_rows):
+        deadline, messages = parse_deadline(clean_cell(values.get("deadline", "")))
+        for message in messages:
+            state.problem(line, f"GRS tier {index + 1}: {message}")
+        contact, _ = parse_officer(values.get("address", ""))
+        role = _grs_role(values, index)
+        tiers.append(GrsTier(
+            tier=parse_serial(clean_cell(values.get("number", ""))) or index + 1,
+            role=role,
+            deadline=deadline,
+            title_bn=clean_cell(values.get("whom", "")) or GRS_TITLES_BN[role],
+            contact=contact,
+            line=line,
+        ))
+    if len(tiers) != 3:
+        state.problem(state.grs_rows[0][0], f"GRS table has {len(tiers)} tiers, expected 3")
+    return tuple(tiers)
+
+
+# --------------------------------------------------------------------------------------
+# Office
+
+
+def _printed_date(events: list[Event], state: _State) -> str | None:
+    """A date printed on a line of its own (the signature date), as ISO, or None."""
+    for event in events:
+        if not isinstance(event, TextLine):
+            continue
+        match = _DATE_LINE.match(ascii_digits(_plain(event.text)))
+        if not match:
+            continue
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            state.problem(event.line, f"printed date {squash(event.text)!r} is not a date")
+            continue
+        state.note(event.line, f"date printed: {found.isoformat()} (the charter's date? "
+                               "a candidate for --effective)")
+        return found.isoformat()
+    return None
+
+
+def _plain(text: str) -> str:
+    text = _MD_LINK.sub(r"\1", text)
+    return squash(text.replace("**", " ").replace("#", " ")).strip(" ।.")
+
+
+def _office(events: list[Event], geo: Geography, state: _State) -> OfficeInfo:
+    """The office named in the document head (before the first table or section)."""
+    head: list[TextLine] = []
+    for event in events:
+        if isinstance(event, Row):
+            break
+        head.append(event)
+        if len(head) >= 15:
+            break
+    website = None
+    for event in head:
+        match = _WEBSITE.search(_plain(event.text))
+        if match and website is None:
+            website = match.group(0)
+    start = 0
+    for i, event in enumerate(head):
+        if _GOVERNMENT in match_key(event.text):
+            start = i + 1
+            break
+    for i, event in enumerate(head):
+        plain = _plain(event.text)
+        if _WEBSITE.search(plain):
+            continue
+        parts = [p.strip(" ।.") for p in re.split(r"[,،]", plain) if p.strip(" ।.")]
+        if len(parts) < 2:
+            continue
+        district = geo.find_district(parts[-1])
+        if district is None:
+            continue
+        upazila = geo.find_upazila(parts[-2], district)
+        if upazila is None:
+            state.problem(event.line, f"office location {plain!r}: no upazila {parts[-2]!r} "
+                                      f"in {district.name_en} (data/geo)")
+            continue
+        name_lines = [_plain(e.text) for e in head[start:i + 1] if _plain(e.text)]
+        return OfficeInfo(
+            name=", ".join(name_lines) or plain,
+            upazila=upazila.name_en,
+            district=district.name_en,
+            upazila_bn=parts[-2],
+            district_bn=parts[-1],
+            code=upazila.code,
+            website=website,
+            line=event.line,
+        )
+    state.problem(1, "no office name or location (upazila, district) in the document head: "
+                     "give --office CODE when importing")
+    return OfficeInfo(website=website)

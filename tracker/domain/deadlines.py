@@ -1,0 +1,269 @@
+"""Deadline specs and the due-date rules of GUIDE.md §3 (rules 1-4 and 8). Pure.
+
+- N working days: the N-th working day strictly after the local receipt date (the receipt
+  day is not counted: General Clauses Act 1897 s.9). Time of day does not matter.
+- N calendar days: receipt date + N days, moved to the next working day if needed.
+- N months: same day of month N months later (clamped to month end), then next working day.
+- Immediate: the receipt date if it is a working day and the request came before closing
+  time (17:00; 15:30 in Ramadan); otherwise the next working day.
+- Holds: working days spent wholly on hold move the due date later by as many working days.
+
+Nothing here asks the clock: callers pass the moments they mean.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from tracker.domain.calendar import BangladeshCalendar, DayInfo
+from tracker.domain.localtime import LocalMoment, to_local
+from tracker.errors import InputError
+
+Unit = Literal["working_days", "calendar_days", "months", "immediate"]
+DateArray = npt.NDArray[np.datetime64]
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """A promised time limit: ``immediate`` or ``amount`` units."""
+
+    unit: Unit
+    amount: int = 0
+
+    def __post_init__(self) -> None:
+        if self.unit == "immediate":
+            if self.amount:
+                raise InputError("an immediate deadline has no amount")
+        elif self.amount < 1:
+            raise InputError(f"a deadline of {self.amount} {self.unit} is not allowed (>= 1)")
+
+    @classmethod
+    def working_days(cls, n: int) -> DeadlineSpec:
+        return cls("working_days", n)
+
+    @classmethod
+    def immediate(cls) -> DeadlineSpec:
+        return cls("immediate")
+
+    def describe(self) -> str:
+        if self.unit == "immediate":
+            return "immediate"
+        return f"{self.amount} {self.unit.replace('_', ' ')}"
+
+
+@dataclass(frozen=True)
+class Hold:
+    """An on-hold period (awaiting the applicant), by Dhaka local date.
+
+    ``end`` is the resume date, or None while still on hold.
+    """
+
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """A computed due date and everything needed to explain and freeze it."""
+
+    due: date
+    received: LocalMoment
+    spec: DeadlineSpec
+    hold_working_days: int
+    provisional: bool
+    calendar_version: str
+    steps: tuple[ExplainStep, ...] = field(default=(), compare=False)
+
+    def explain(self) -> str:
+        """Human explanation: every day looked at, counted or skipped, and why."""
+        lines = [
+            f"received {self.received.date.isoformat()}"
+            + (f" {self.received.time:%H:%M}" if self.received.time else "")
+            + f" (Asia/Dhaka); deadline {self.spec.describe()}",
+        ]
+        if self.hold_working_days:
+            lines.append(f"on hold for {self.hold_working_days} working day(s): added")
+        for step in self.steps:
+            mark = f"#{step.count:<3}" if step.count else "skip"
+            lines.append(f"  {step.day.isoformat()} {mark} {step.info.reason_en}")
+        lines.append(f"due {self.due.isoformat()}" + (" (provisional)" if self.provisional
+                                                      else ""))
+        lines.append(f"calendar {self.calendar_version}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ExplainStep:
+    day: date
+    count: int  # 0 when the day is skipped, else the running working-day number
+    info: DayInfo
+
+
+# --------------------------------------------------------------------------------------
+# Scalar rules (one request)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day of month ``months`` later, clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
+
+
+def next_working_day_on_or_after(day: date, calendar: BangladeshCalendar) -> date:
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def hold_working_days(holds: Iterable[Hold], calendar: BangladeshCalendar,
+                      as_of: date | None = None) -> int:
+    """Working days spent *wholly* on hold.
+
+    A resumed hold covers the days strictly between its start and resume dates (both of
+    those were partly worked). A hold still open covers the days after its start up to and
+    including ``as_of``: the clock is stopped while the office waits. Overlaps count once.
+    """
+    covered: set[date] = set()
+    for hold in holds:
+        if hold.end is not None and hold.end < hold.start:
+            raise InputError(f"hold resumed ({hold.end}) before it started ({hold.start})")
+        if hold.end is None:
+            if as_of is None:
+                raise InputError("an open hold needs an as-of date")
+            last = as_of
+        else:
+            last = hold.end - timedelta(days=1)
+        day = hold.start + timedelta(days=1)
+        while day <= last:
+            covered.add(day)
+            day += timedelta(days=1)
+    return sum(1 for day in covered if calendar.is_working_day(day))
+
+
+def due_in_force(base_due: date | None, held: int, calendar: BangladeshCalendar, *,
+                 anchor_due: date | None = None, anchor_hold_days: int = 0) -> date | None:
+    """The due date in force after holds (rules 6-8).
+
+    ``anchor_due`` is an extension's date or a per-directive date: it replaces the base due
+    date, and only the working days on hold beyond ``anchor_hold_days`` (those already
+    spent when it was set) push it later. None when there is no date at all (rule 7).
+    """
+    if anchor_due is not None:
+        extra = held - anchor_hold_days
+        return calendar.add_working_days(anchor_due, extra) if extra > 0 else anchor_due
+    if base_due is None:
+        return None
+    return calendar.add_working_days(base_due, held) if held > 0 else base_due
+
+
+def due_date(received: datetime | date | LocalMoment, spec: DeadlineSpec,
+             calendar: BangladeshCalendar, *, holds: Iterable[Hold] = (),
+             as_of: date | None = None, explain: bool = False) -> DueDate:
+    """The due date of one request (GUIDE §3 rules 1-4, 8).
+
+    ``received`` is an aware datetime (any zone), a naive one (Asia/Dhaka), or a date.
+    A date without a time, for an immediate deadline, is taken as before closing time.
+    """
+    moment = received if isinstance(received, LocalMoment) else to_local(received)
+    day = moment.date
+    calendar.check_in_range(day)
+    held = hold_working_days(holds, calendar, as_of)
+
+    if spec.unit == "working_days":
+        due = calendar.add_working_days(day, spec.amount + held)
+    elif spec.unit == "immediate":
+        in_time = moment.time is None or moment.time < calendar.office_closing_time(day)
+        if calendar.is_working_day(day) and in_time:
+            due = day
+        else:
+            due = calendar.add_working_days(day, 1)
+        if held:
+            due = calendar.add_working_days(due, held)
+    else:
+        target = (day + timedelta(days=spec.amount) if spec.unit == "calendar_days"
+                  else add_months(day, spec.amount))
+        due = next_working_day_on_or_after(target, calendar)
+        if held:
+            due = calendar.add_working_days(due, held)
+
+    steps: tuple[ExplainStep, ...] = ()
+    if explain:
+        steps = _explain_steps(day, due, spec, calendar)
+    return DueDate(due, moment, spec, held, calendar.any_provisional(day, due),
+                   calendar.version, steps)
+
+
+def _explain_steps(received: date, due: date, spec: DeadlineSpec,
+                   calendar: BangladeshCalendar) -> tuple[ExplainStep, ...]:
+    """Each day from the receipt date to the due date, counted or skipped with its reason."""
+    steps = []
+    count = 0
+    start = received if spec.unit == "immediate" else received + timedelta(days=1)
+    day = start
+    while day <= due:
+        info = calendar.day_info(day)
+        if info.working and (spec.unit == "working_days" or day == due):
+            count += 1
+        steps.append(ExplainStep(day, count if info.working else 0, info))
+        day += timedelta(days=1)
+    return tuple(steps)
+
+
+# --------------------------------------------------------------------------------------
+# Vectorised path (hundreds of thousands of requests at once)
+
+
+def due_dates(received_dates: DateArray, working_days: npt.ArrayLike,
+              calendar: BangladeshCalendar, hold_days: npt.ArrayLike | None = None) -> DateArray:
+    """Due dates for N-working-day deadlines, one per row, as datetime64[D].
+
+    ``received_dates`` are Dhaka local dates (datetime64[D]); ``working_days`` ints >= 1;
+    ``hold_days`` optional working days wholly on hold per row (>= 0). Equal, row for row,
+    to ``calendar.add_working_days(received, n + hold)``; a few array lookups per row.
+    """
+    received = np.asarray(received_dates, dtype="datetime64[D]")
+    n = np.asarray(working_days, dtype=np.int64)
+    if n.size and n.min() < 1:
+        raise InputError("working days must be >= 1")
+    if hold_days is not None:
+        held = np.asarray(hold_days, dtype=np.int64)
+        if held.size and held.min() < 0:
+            raise InputError("hold days must be >= 0")
+        n = n + held
+    return calendar.index.add_working_days(received, n)
+
+
+def due_dates_with_open_holds(due: DateArray, hold_start: DateArray, as_of: date,
+                              calendar: BangladeshCalendar) -> DateArray:
+    """Vectorised rule 8 for holds still running on ``as_of``: the working days after the
+    hold's start up to and including ``as_of`` push the due date (as hold_working_days does
+    for one request). Rows with no running hold (NaT start) or no due date keep theirs."""
+    result = np.array(due, dtype="datetime64[D]", copy=True)
+    start = np.asarray(hold_start, dtype="datetime64[D]")
+    running = ~np.isnat(start) & ~np.isnat(result)
+    if not running.any():
+        return result
+    index = calendar.index
+    held = index.working_days_between(start[running],
+                                      np.full(int(running.sum()), np.datetime64(as_of, "D")))
+    rows = np.flatnonzero(running)[held > 0]
+    if rows.size:
+        result[rows] = index.add_working_days(result[rows], held[held > 0])
+    return result
+
+
+def immediate_due_dates(received_dates: DateArray, before_closing: npt.ArrayLike,
+                        calendar: BangladeshCalendar) -> DateArray:
+    """Vectorised immediate rule: same day if a working day and before closing, else next."""
+    received = np.asarray(received_dates, dtype="datetime64[D]")
+    same_day = calendar.index.is_working_day(received) & np.asarray(before_closing, dtype=bool)
+    next_day = calendar.index.add_working_days(received, np.ones(received.shape, np.int64))
+    return np.where(same_day, received, next_day)

@@ -1,0 +1,69 @@
+"""Plain-text views of a calendar for the CLI: the holiday list and the demo walkthrough."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from tracker.domain.calendar import KIND_LABELS, WEEKDAY_NAMES, BangladeshCalendar
+from tracker.domain.deadlines import DeadlineSpec, due_date
+from tracker.domain.localtime import DHAKA
+
+
+def holidays_table(calendar: BangladeshCalendar, year: int, *, bengali: bool = False) -> str:
+    """Every dated entry of ``year``: date, weekday, kind, confidence, name and source."""
+    calendar.check_in_range(date(year, 1, 1))
+    year_cal = calendar.years[year]
+    lines = []
+    if year_cal.provisional:
+        lines.append(f"PROVISIONAL: no curated list for {year}; forecast from the PyPI "
+                     "holidays package (misses Hindu/Buddhist and executive-order days).")
+    lines.append(f"# {year} — version {year_cal.version}"
+                 + (f" — district {calendar.district}" if calendar.district else ""))
+    lines.append("date        day        kind              conf    name | source")
+    for e in year_cal.days:
+        scope = "" if not e.districts else f" [only {', '.join(e.districts)}]"
+        if e.districts and not e.applies_to(calendar.district):
+            scope += " (not here)"
+        name = e.name_bn if bengali else e.name_en
+        kind = e.kind if not bengali else KIND_LABELS[e.kind][1]
+        lines.append(f"{e.date}  {WEEKDAY_NAMES[e.date.weekday()][:9]:<9}  {kind:<16}  "
+                     f"{e.confidence:<6}  {name}{scope} | {e.source}")
+    if year_cal.ramadan:
+        r = year_cal.ramadan
+        lines.append(f"Ramadan office hours (closing {r.closing_time:%H:%M}): "
+                     f"{r.first_day} to {r.last_day}")
+    return "\n".join(lines)
+
+
+DEMO_CASES: tuple[tuple[str, datetime, DeadlineSpec], ...] = (
+    ("3 working days across the 2025 Eid-ul-Fitr block",
+     datetime(2025, 3, 27, 10, 15, tzinfo=DHAKA), DeadlineSpec.working_days(3)),
+    ("5 working days over the working Saturday 17 May 2025",
+     datetime(2025, 5, 15, 11, 0, tzinfo=DHAKA), DeadlineSpec.working_days(5)),
+    ("immediate, received 16:00 in Ramadan (closes 15:30)",
+     datetime(2025, 3, 10, 16, 0, tzinfo=DHAKA), DeadlineSpec.immediate()),
+    ("7 calendar days landing on a Friday",
+     datetime(2025, 1, 2, 9, 30, tzinfo=DHAKA), DeadlineSpec("calendar_days", 7)),
+)
+
+
+def demo_text(calendar: BangladeshCalendar, as_of: date) -> str:
+    """A short tour of the working-day engine on real 2024-2026 cases."""
+    out = [
+        "Citizen-charter SLA tracker — working-day engine demo",
+        f"calendar: {calendar.version}",
+        f"curated years: {calendar.curated_years}; provisional: {calendar.provisional_years}",
+        "",
+    ]
+    if calendar.first_day <= as_of <= calendar.last_day:
+        info = calendar.day_info(as_of)
+        out.append(f"{as_of} is {'a working day' if info.working else 'not a working day'}:"
+                   f" {info.reason_en}")
+        out.append("")
+    for title, received, spec in DEMO_CASES:
+        result = due_date(received, spec, calendar, explain=True)
+        out.append(f"== {title}")
+        out.append(result.explain())
+        out.append("")
+    out.append("Try: tracker calendar due --received 2025-03-27T10:15 --working-days 3 --explain")
+    return "\n".join(out)
