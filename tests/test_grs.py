@@ -10,19 +10,18 @@ from sqlmodel import Session, col, select
 from tests.conftest import add_charter
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.charter.model import Deadline, GrsTier, default_grs
+from tracker.domain.deadlines import DEFAULT_TIER_LIMITS as DEFAULT_LIMITS
+from tracker.domain.deadlines import TierLimit
 from tracker.domain.localtime import DHAKA
+from tracker.domain.status import StepFact, complaint_status
 from tracker.services.auth import SYSTEM, PermissionDenied
 from tracker.services.catalog import sync_all
 from tracker.services.complaints import (
-    DEFAULT_LIMITS,
     ComplaintError,
     NewComplaint,
-    StepFact,
-    TierLimit,
     appeal_complaint,
     complaint_frame,
     complaint_history,
-    complaint_status,
     complaint_summary,
     escalate_due,
     limits_from_catalog,

@@ -7,8 +7,14 @@
 - Immediate: the receipt date if it is a working day and the request came before closing
   time (17:00; 15:30 in Ramadan); otherwise the next working day.
 - Holds: working days spent wholly on hold move the due date later by as many working days.
+- Hours: counted as whole working days (24 h -> 1 working day), rounded up.
+- Tracks (rule 5): "immediate / N working days where applicable" is immediate unless the
+  officer picks the extended track with a reason; a single limit has one track.
+- As per directive / not understood: no spec; the officer enters the date (rule 7).
+- GRS tiers: each tier's limit counted strictly after the day the tier started.
 
-Nothing here asks the clock: callers pass the moments they mean.
+The one home of these rules: the service catalog, the request writers, reports and the
+pages call them. Nothing here asks the clock: callers pass the moments they mean.
 """
 
 from __future__ import annotations
@@ -17,17 +23,41 @@ import calendar as _cal
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from tracker.domain.bn import Lang, grs_title
 from tracker.domain.calendar import BangladeshCalendar, DayInfo
 from tracker.domain.localtime import LocalMoment, to_local
 from tracker.errors import InputError
 
+if TYPE_CHECKING:
+    from tracker.domain.charter.model import Deadline
+
 Unit = Literal["working_days", "calendar_days", "months", "immediate"]
 DateArray = npt.NDArray[np.datetime64]
+
+
+class DeadlineUnit(StrEnum):
+    """How a service's time limit is counted (the catalog's ``unit``)."""
+
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    MONTHS = "months"
+    HOURS = "hours"
+    IMMEDIATE = "immediate"
+    PER_DIRECTIVE = "per_directive"  # also "not understood": the officer enters the date
+
+
+class Track(StrEnum):
+    """Which limit a request runs on (GUIDE §3 rule 5)."""
+
+    STANDARD = "standard"  # a service with a single limit
+    IMMEDIATE = "immediate"  # "immediate / N where applicable": the default
+    EXTENDED = "extended"  # ... the N working days, with a recorded reason
 
 
 @dataclass(frozen=True)
@@ -267,3 +297,148 @@ def immediate_due_dates(received_dates: DateArray, before_closing: npt.ArrayLike
     same_day = calendar.index.is_working_day(received) & np.asarray(before_closing, dtype=bool)
     next_day = calendar.index.add_working_days(received, np.ones(received.shape, np.int64))
     return np.where(same_day, received, next_day)
+
+
+def due_with_open_hold(due: date | None, hold_start: date | None, as_of: date,
+                       calendar: BangladeshCalendar) -> date | None:
+    """Scalar ``due_dates_with_open_holds``: a hold still running on ``as_of`` (started on
+    ``hold_start``) pushes ``due`` by the working days after its start up to ``as_of``."""
+    if due is None or hold_start is None:
+        return due
+    held = int(calendar.get_working_days_delta(hold_start, as_of)) if as_of > hold_start else 0
+    return calendar.add_working_days(due, held) if held > 0 else due
+
+
+# --------------------------------------------------------------------------------------
+# Services: the catalog's limit -> a rule per track
+
+
+class DeadlineError(InputError):
+    """A track or extension that the service's limit does not allow."""
+
+
+@dataclass(frozen=True)
+class ServiceDeadline:
+    """A service's time limit as stored with the service (``Service`` columns)."""
+
+    unit: DeadlineUnit
+    amount: int = 0
+    #: For "immediate / N working days where applicable": the extended track's N.
+    extended_working_days: int | None = None
+    conditional: bool = False
+
+    def columns(self) -> dict[str, object]:
+        return dict(unit=self.unit.value, amount=self.amount,
+                    extended_working_days=self.extended_working_days,
+                    conditional=self.conditional)
+
+
+def service_deadline(deadline: Deadline) -> ServiceDeadline:
+    """A parsed charter deadline as the service's stored limit.
+
+    Anything not understood becomes "per directive": such requests are reported as "no
+    deadline" until an officer enters a date — never silently on time.
+    """
+    if deadline.per_directive or not deadline.understood:
+        return ServiceDeadline(DeadlineUnit.PER_DIRECTIVE)
+    if deadline.immediate:
+        # "immediate / N" (N working or, rarely, calendar days): N working days on the
+        # extended track.
+        extended = (deadline.amount if deadline.unit in ("working_days", "calendar_days")
+                    and deadline.amount else None)
+        return ServiceDeadline(DeadlineUnit.IMMEDIATE, 0, extended, bool(extended))
+    assert deadline.unit is not None and deadline.amount is not None
+    return ServiceDeadline(DeadlineUnit(deadline.unit), deadline.amount,
+                           conditional=deadline.conditional)
+
+
+def hours_as_working_days(hours: int) -> int:
+    """An hour limit counted as whole working days (24 h -> 1), at least 1."""
+    return max(1, -(-hours // 24))
+
+
+def spec_for(unit: DeadlineUnit | str, amount: int, track: Track | str,
+             extended_working_days: int | None = None) -> DeadlineSpec | None:
+    """The rule for a service's limit on a track; None for "as per directive"."""
+    unit = DeadlineUnit(unit)
+    if unit is DeadlineUnit.PER_DIRECTIVE:
+        return None
+    if unit is DeadlineUnit.IMMEDIATE:
+        if Track(track) is Track.EXTENDED:
+            if not extended_working_days:
+                raise DeadlineError("this service has no extended track")
+            return DeadlineSpec.working_days(extended_working_days)
+        return DeadlineSpec.immediate()
+    if unit is DeadlineUnit.HOURS:
+        return DeadlineSpec.working_days(hours_as_working_days(amount))
+    return DeadlineSpec(unit.value, amount)  # type: ignore[arg-type]
+
+
+def has_extended_track(unit: DeadlineUnit | str, extended_working_days: int | None) -> bool:
+    """Whether the officer may pick a track (rule 5: immediate / N where applicable)."""
+    return DeadlineUnit(unit) is DeadlineUnit.IMMEDIATE and bool(extended_working_days)
+
+
+def choose_track(unit: DeadlineUnit | str, extended_working_days: int | None,
+                 track: str | None, reason: str | None, *, service_label: str = "",
+                 deadline_raw: str = "") -> Track:
+    """The track a request runs on: immediate by default where the charter offers a choice,
+    extended only with a reason; a single limit has only the standard track."""
+    if has_extended_track(unit, extended_working_days):
+        chosen = track or Track.IMMEDIATE.value
+        if chosen not in (Track.IMMEDIATE, Track.EXTENDED):
+            raise DeadlineError(f"unknown track {track!r} (immediate or extended)")
+        if chosen == Track.EXTENDED and not (reason or "").strip():
+            raise DeadlineError("the extended track needs a reason")
+        return Track(chosen)
+    if track not in (None, Track.STANDARD):
+        raise DeadlineError(f"service {service_label} has a single time limit "
+                            f"({deadline_raw}); no track to choose")
+    return Track.STANDARD
+
+
+# --------------------------------------------------------------------------------------
+# GRS tiers (complaints): complaint officer 30, appeal officer 20, Cabinet cell 60 working
+# days unless the charter prints others (GUIDE §1)
+
+GrsRole = Literal["complaint_officer", "appeal_officer", "cabinet_cell"]
+GRS_ROLES: tuple[GrsRole, ...] = ("complaint_officer", "appeal_officer", "cabinet_cell")
+#: The national GRS limits in working days, used when a charter prints no GRS table.
+GRS_DEFAULT_DAYS: dict[str, int] = {
+    "complaint_officer": 30, "appeal_officer": 20, "cabinet_cell": 60,
+}
+#: Units a printed GRS limit may have (others fall back to the default).
+TIER_LIMIT_UNITS = (DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS, DeadlineUnit.MONTHS)
+
+
+@dataclass(frozen=True)
+class TierLimit:
+    tier: int
+    role: str
+    unit: str  # a TIER_LIMIT_UNITS value
+    amount: int
+
+    @property
+    def spec(self) -> DeadlineSpec:
+        return DeadlineSpec(self.unit, self.amount)  # type: ignore[arg-type]
+
+    @property
+    def title_bn(self) -> str:
+        return grs_title(self.role, Lang.BN)
+
+    @property
+    def title_en(self) -> str:
+        return grs_title(self.role, Lang.EN)
+
+    def describe(self) -> str:
+        return f"{self.amount} {self.unit.replace('_', ' ')}"
+
+
+DEFAULT_TIER_LIMITS: tuple[TierLimit, ...] = tuple(
+    TierLimit(i, role, DeadlineUnit.WORKING_DAYS.value, GRS_DEFAULT_DAYS[role])
+    for i, role in enumerate(GRS_ROLES, 1))
+
+
+def tier_due(start: date, limit: TierLimit, calendar: BangladeshCalendar) -> date:
+    """A tier's due date: its limit counted strictly after the day the tier started."""
+    return due_date(start, limit.spec, calendar).due

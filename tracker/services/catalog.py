@@ -13,29 +13,12 @@ from sqlmodel import Session, select
 
 from tracker.domain.charter.catalog import OfficeCatalog
 from tracker.domain.charter.catalog import load_all as load_all_catalogs
-from tracker.domain.charter.model import Deadline, Officer
+from tracker.domain.charter.model import Officer
 from tracker.domain.charter.model import Service as CatalogService
+from tracker.domain.deadlines import service_deadline
 from tracker.services.complaints import ensure_grs_limits
 from tracker.services.offices import ensure_office
 from tracker.store.models import CharterVersion, Service
-
-
-def deadline_columns(deadline: Deadline) -> dict[str, object]:
-    """Map a catalog deadline onto Service columns (see tracker.services.requests.deadline_for).
-
-    Anything not understood becomes "per_directive": such requests are reported as
-    "no deadline" until an officer enters a date — never silently on time.
-    """
-    if deadline.per_directive or not deadline.understood:
-        return dict(unit="per_directive", amount=0, conditional=False)
-    if deadline.immediate:
-        extended = deadline.amount if deadline.unit == "working_days" else None
-        if deadline.unit == "calendar_days" and deadline.amount:
-            extended = deadline.amount  # rare; counted as working days on the extended track
-        return dict(unit="immediate", amount=0, extended_working_days=extended,
-                    conditional=bool(extended))
-    assert deadline.unit is not None and deadline.amount is not None
-    return dict(unit=deadline.unit, amount=deadline.amount, conditional=deadline.conditional)
 
 
 def _officer_text(officer: Officer | None) -> tuple[str, str]:
@@ -54,7 +37,7 @@ def _service_row(service: CatalogService, version_id: int, office_id: int) -> Se
         number=service.number, name_bn=service.name_bn, deadline_raw=service.deadline.raw,
         fee_raw=service.fee_raw, responsible_officer=responsible,
         responsible_contact=contact, escalation_officer=escalation,
-        **deadline_columns(service.deadline),  # type: ignore[arg-type]
+        **service_deadline(service.deadline).columns(),  # type: ignore[arg-type]
     )
 
 

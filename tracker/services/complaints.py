@@ -27,7 +27,7 @@ transaction, scope checked on the server side, an event for every change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import pairwise
 
@@ -35,10 +35,18 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from tracker.domain.bn import GRS_TITLES_EN as GRS_TITLES_EN  # re-exported for the CLI
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
-from tracker.domain.charter.model import GRS_DEFAULT_DAYS, GRS_ROLES, GRS_TITLES_BN, GrsTier
-from tracker.domain.deadlines import DeadlineSpec, due_date
+from tracker.domain.charter.model import GrsTier
+from tracker.domain.deadlines import DEFAULT_TIER_LIMITS as DEFAULT_LIMITS
+from tracker.domain.deadlines import GRS_ROLES, TIER_LIMIT_UNITS, TierLimit, tier_due
 from tracker.domain.localtime import to_local, to_utc
+from tracker.domain.status import (
+    ComplaintState,
+    ComplaintStatus,
+    StepFact,
+    complaint_status,
+)
 from tracker.errors import TrackerError
 from tracker.services.auth import Scope, scope_for
 from tracker.services.reports import Period
@@ -55,13 +63,10 @@ from tracker.store.models import (
     User,
 )
 
-GRS_TITLES_EN = {"complaint_officer": "Complaint officer (GRS focal point)",
-                 "appeal_officer": "Appeal officer",
-                 "cabinet_cell": "Cabinet Division GRS cell"}
-LIMIT_UNITS = ("working_days", "calendar_days", "months")
+LIMIT_UNITS = tuple(u.value for u in TIER_LIMIT_UNITS)
 
 #: Complaint-level statuses (as of a date).
-COMPLAINT_STATUSES = ("on_track", "due_today", "overdue", "resolved")
+COMPLAINT_STATUSES = tuple(s.value for s in ComplaintState)
 
 
 class ComplaintError(TrackerError):
@@ -69,34 +74,6 @@ class ComplaintError(TrackerError):
 
 
 # -- tier limits ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TierLimit:
-    tier: int
-    role: str
-    unit: str
-    amount: int
-
-    @property
-    def spec(self) -> DeadlineSpec:
-        return DeadlineSpec(self.unit, self.amount)  # type: ignore[arg-type]
-
-    @property
-    def title_bn(self) -> str:
-        return GRS_TITLES_BN.get(self.role, self.role)
-
-    @property
-    def title_en(self) -> str:
-        return GRS_TITLES_EN.get(self.role, self.role)
-
-    def describe(self) -> str:
-        return f"{self.amount} {self.unit.replace('_', ' ')}"
-
-
-DEFAULT_LIMITS: tuple[TierLimit, ...] = tuple(
-    TierLimit(i, role, "working_days", GRS_DEFAULT_DAYS[role])
-    for i, role in enumerate(GRS_ROLES, 1))
 
 
 def encode_limits(limits: Sequence[TierLimit]) -> str:
@@ -171,125 +148,6 @@ def limits_for(session: Session, charter_version_id: int | None) -> tuple[
     limits = tuple(TierLimit(d.tier, d.role, stored[d.tier].unit, stored[d.tier].amount)
                    if d.tier in stored else d for d in DEFAULT_LIMITS)
     return limits, all(r.is_default for r in rows)
-
-
-def tier_due(start: date, limit: TierLimit, calendar: BangladeshCalendar) -> date:
-    """A tier's due date: its limit counted strictly after the day the tier started."""
-    return due_date(start, limit.spec, calendar).due
-
-
-# -- status as of a date (pure) -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StepFact:
-    """A recorded tier step (the data the status is derived from)."""
-
-    tier: int
-    kind: str  # lodged | appeal | auto
-    start: date
-    due: date
-    resolved: date | None = None
-
-
-@dataclass(frozen=True)
-class TierState:
-    tier: int
-    role: str
-    kind: str  # lodged | appeal | auto
-    start: date
-    due: date
-    #: on_track | due_today | overdue (last tier only) | escalated (limit passed, moved
-    #: up automatically) | resolved_on_time | resolved_late
-    status: str
-    resolved: date | None
-    recorded: bool  # False: derived, not yet written by escalate_due
-    working_days_late: int = 0
-
-
-@dataclass(frozen=True)
-class ComplaintStatus:
-    status: str  # one of COMPLAINT_STATUSES
-    tier: int  # the tier in force as of the date
-    due: date  # that tier's due date
-    working_days_late: int  # open past the last tier's limit, or resolved late
-    tiers: tuple[TierState, ...] = field(default=())
-
-    @property
-    def is_open(self) -> bool:
-        return self.status != "resolved"
-
-    @property
-    def escalations(self) -> int:
-        """Tiers whose limit passed unresolved (automatic escalations)."""
-        return sum(1 for t in self.tiers if t.status == "escalated")
-
-    @property
-    def appeals(self) -> int:
-        return sum(1 for t in self.tiers if t.kind == "appeal")
-
-    @property
-    def within_time(self) -> bool:
-        """Resolved within its tier's limit with no tier's limit passed on the way."""
-        return (self.status == "resolved" and self.escalations == 0
-                and self.tiers[-1].status == "resolved_on_time")
-
-    @property
-    def judged(self) -> bool:
-        """Counts in "% resolved within time": resolved, or some limit already passed."""
-        return (self.status in ("resolved", "overdue")) or self.escalations > 0
-
-    @property
-    def can_appeal(self) -> bool:
-        return self.status == "resolved" and self.tier < len(GRS_ROLES)
-
-
-def complaint_status(*, received: date, limits: Sequence[TierLimit],
-                     steps: Sequence[StepFact], as_of: date,
-                     calendar: BangladeshCalendar) -> ComplaintStatus:
-    """The complaint's tiers and status on local date ``as_of`` (steps after it ignored)."""
-    recorded = {s.tier: s for s in steps if s.start <= as_of}
-    states: list[TierState] = []
-    tier, start, kind = 1, received, "lodged"
-    while True:
-        limit = limits[tier - 1]
-        # A recorded step counts only where the chain puts it: an automatic escalation
-        # made void by a resolution entered later (backdated) is ignored.
-        step = recorded.get(tier)
-        if step is not None and (step.start, step.kind) != (start, kind):
-            step = None
-        if step is not None:
-            due = step.due
-            resolved = step.resolved if step.resolved and step.resolved <= as_of else None
-        else:
-            due, resolved = tier_due(start, limit, calendar), None
-        if resolved is not None:
-            late = (0 if resolved <= due
-                    else max(1, int(calendar.get_working_days_delta(due, resolved))))
-            states.append(TierState(tier, limit.role, kind, start, due,
-                                    "resolved_late" if late else "resolved_on_time",
-                                    resolved, step is not None, late))
-            appeal = recorded.get(tier + 1)
-            if (appeal is not None and appeal.kind == "appeal" and appeal.start >= resolved
-                    and tier < len(limits)):
-                tier, start, kind = tier + 1, appeal.start, "appeal"
-                continue
-            return ComplaintStatus("resolved", tier, due, late, tuple(states))
-        if as_of > due and tier < len(limits):
-            states.append(TierState(tier, limit.role, kind, start, due, "escalated", None,
-                                    step is not None))
-            tier, start, kind = tier + 1, due, "auto"
-            continue
-        if as_of < due:
-            status, late = "on_track", 0
-        elif as_of == due:
-            status, late = "due_today", 0
-        else:
-            status = "overdue"
-            late = max(1, int(calendar.get_working_days_delta(due, as_of)))
-        states.append(TierState(tier, limit.role, kind, start, due, status, None,
-                                step is not None, late))
-        return ComplaintStatus(status, tier, due, late, tuple(states))
 
 
 # -- writes ---------------------------------------------------------------------------------

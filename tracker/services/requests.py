@@ -21,7 +21,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
-from tracker.domain.deadlines import DeadlineSpec, Hold, due_date, due_in_force, hold_working_days
+from tracker.domain.deadlines import (
+    DeadlineError,
+    DeadlineSpec,
+    Hold,
+    choose_track,
+    due_date,
+    due_in_force,
+    hold_working_days,
+    spec_for,
+)
 from tracker.domain.localtime import to_local, to_utc
 from tracker.errors import TrackerError
 from tracker.services.auth import Scope, scope_for
@@ -108,18 +117,9 @@ def get_service(session: Session, version: CharterVersion, key: str) -> Service:
 
 
 def deadline_for(service: Service, track: str) -> DeadlineSpec | None:
-    """The deadline rule for a service on a track; None for "as per directive"."""
-    if service.unit == "per_directive":
-        return None
-    if service.unit == "immediate":
-        if track == "extended":
-            assert service.extended_working_days
-            return DeadlineSpec.working_days(service.extended_working_days)
-        return DeadlineSpec.immediate()
-    if service.unit == "hours":
-        # Hour limits are counted as whole working days (24 h -> 1 working day).
-        return DeadlineSpec.working_days(max(1, -(-service.amount // 24)))
-    return DeadlineSpec(service.unit, service.amount)  # type: ignore[arg-type]
+    """The deadline rule for a stored service on a track (tracker.domain.deadlines.spec_for);
+    None for "as per directive"."""
+    return spec_for(service.unit, service.amount, track, service.extended_working_days)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -256,17 +256,12 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
 
 
 def _choose_track(service: Service, track: str | None, reason: str | None) -> str:
-    if service.unit == "immediate" and service.extended_working_days:
-        chosen = track or "immediate"
-        if chosen not in ("immediate", "extended"):
-            raise RequestError(f"unknown track {track!r} (immediate or extended)")
-        if chosen == "extended" and not (reason or "").strip():
-            raise RequestError("the extended track needs a reason")
-        return chosen
-    if track not in (None, "standard"):
-        raise RequestError(f"service {service.category}-{service.number} has a single "
-                           f"time limit ({service.deadline_raw}); no track to choose")
-    return "standard"
+    try:
+        return choose_track(service.unit, service.extended_working_days, track, reason,
+                            service_label=f"{service.category}-{service.number}",
+                            deadline_raw=service.deadline_raw).value
+    except DeadlineError as exc:
+        raise RequestError(str(exc)) from None
 
 
 def transition(session: Session, *, request_id: int, action: str, at: datetime,

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tracker.domain.deadlines import DeadlineSpec
+from tracker.domain.bn import GRS_TITLES_BN
+from tracker.domain.deadlines import GRS_DEFAULT_DAYS, GRS_ROLES, GrsRole
 
 Category = Literal["citizen", "institutional", "internal"]
 CATEGORIES: tuple[Category, ...] = ("citizen", "institutional", "internal")
@@ -61,18 +62,6 @@ class Deadline:
     @property
     def understood(self) -> bool:
         return self.immediate or self.amount is not None or self.per_directive
-
-    def default_spec(self) -> DeadlineSpec | None:
-        """The deadline a request gets unless the officer picks the extended track.
-
-        None for "as per directive" (the officer enters the date) and for hours, which
-        the working-day engine does not count.
-        """
-        if self.immediate:
-            return DeadlineSpec.immediate()
-        if self.amount and self.unit in ("working_days", "calendar_days", "months"):
-            return DeadlineSpec(self.unit, self.amount)
-        return None
 
     def describe(self) -> str:
         parts = []
@@ -158,17 +147,7 @@ class Service:
         }
 
 
-GrsRole = Literal["complaint_officer", "appeal_officer", "cabinet_cell"]
-GRS_ROLES: tuple[GrsRole, ...] = ("complaint_officer", "appeal_officer", "cabinet_cell")
-#: The national GRS limits in working days, used when a charter prints no GRS table.
-GRS_DEFAULT_DAYS: dict[str, int] = {
-    "complaint_officer": 30, "appeal_officer": 20, "cabinet_cell": 60,
-}
-GRS_TITLES_BN: dict[str, str] = {
-    "complaint_officer": "অভিযোগ নিষ্পত্তি কর্মকর্তা (অনিক)",
-    "appeal_officer": "আপিল কর্মকর্তা",
-    "cabinet_cell": "মন্ত্রিপরিষদ বিভাগের অভিযোগ ব্যবস্থাপনা সেল",
-}
+# The GRS roles, default limits and titles live with the deadline rules and labels.
 
 
 @dataclass(frozen=True)
