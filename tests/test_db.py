@@ -43,6 +43,22 @@ def test_migrations_build_exactly_the_model_schema_on_sqlite(tmp_path: Path) -> 
     assert db.current_revision(engine) == ",".join(sorted(heads))
 
 
+def test_migration_history_has_exactly_one_head() -> None:
+    """Two branches written at once need a merge revision (docs/migrations.md)."""
+    heads = db.migration_heads()
+    assert len(heads) == 1, f"several heads, add a merge revision: {heads}"
+
+
+def test_a_database_on_both_old_branches_upgrades_to_the_single_head(tmp_path: Path) -> None:
+    """Databases upgraded to "heads" before the merge existed sat on 0002 and 0003 at once."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    db.upgrade(engine, "0002_digests")
+    db.upgrade(engine, "0003_grs")
+    assert db.current_revision(engine) == "0002_digests,0003_grs"
+    db.upgrade(engine)
+    assert db.current_revision(engine) == db.migration_heads()[0]
+
+
 def test_migrations_build_exactly_the_model_schema_on_postgresql() -> None:
     engine = _postgres_engine()
     reset_schema(engine)

@@ -79,17 +79,30 @@ def is_transient_lock(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.OperationalError) and "database is locked" in str(exc)
 
 
-def alembic_config(engine: Engine) -> Any:
+def alembic_config(engine: Engine | None = None) -> Any:
+    """Alembic's configuration for the tracker's migrations (no alembic.ini: the engine is
+    passed in; ``python -m tracker.store.migrations`` is the command line, docs/migrations.md).
+    """
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["engine"] = engine
+    # Revision ids carry their own slug ("0004_merge_heads"): the file is named the same.
+    config.set_main_option("file_template", "%%(rev)s")
+    if engine is not None:  # else env.py opens TRACKER_DATABASE_URL's engine
+        config.attributes["engine"] = engine
     return config
 
 
-def upgrade(engine: Engine | None = None, revision: str = "heads") -> None:
-    """Apply Alembic migrations up to ``revision`` (idempotent; "heads": every branch)."""
+def migration_heads() -> list[str]:
+    """The head revision(s) of the migration history: exactly one, or a merge is missing."""
+    from alembic.script import ScriptDirectory
+
+    return list(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
+    """Apply Alembic migrations up to ``revision`` (idempotent; "head": the single head)."""
     from alembic import command
 
     command.upgrade(alembic_config(engine or get_engine()), revision)
