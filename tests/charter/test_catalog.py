@@ -1,15 +1,21 @@
-"""The reviewed catalog: TOML round trip, validation on load, versions, import, diff."""
+"""The reviewed catalog: TOML round trip, validation on load, versions, import, diff, and
+reviewers' edits (comments, corrections) kept when a version is added."""
 
 from __future__ import annotations
 
 import shutil
+import tomllib
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+import tomlkit
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tests.charter.conftest import CHARTERS
+from tests.charter.conftest import CHARTERS, charter_text
+from tracker.domain.charter import toml_write
 from tracker.domain.charter.catalog import (
     CatalogFileError,
     ImportResult,
@@ -21,16 +27,18 @@ from tracker.domain.charter.catalog import (
     load_catalog,
     sha256_text,
 )
-from tracker.domain.charter.model import Deadline, ParsedCharter
+from tracker.domain.charter.model import Deadline, Officer, ParsedCharter, Service
 from tracker.errors import InputError
 
 JULY = date(2024, 7, 1)
 
 
 def _import(parsed: ParsedCharter, directory: Path, effective: date = JULY,
-            office: str | None = None, sha: str = "abc", **kwargs: bool) -> ImportResult:
+            office: str | None = None, sha: str = "abc",
+            replace_version: bool = False) -> ImportResult:
     return import_charter(parsed, office_code=office, effective=effective, source="x.txt",
-                          source_sha256=sha, directory=directory, **kwargs)
+                          source_sha256=sha, directory=directory,
+                          replace_version=replace_version)
 
 
 def test_bundled_catalog_loads_and_matches_the_charters(
@@ -164,3 +172,149 @@ def test_sha_and_version_lookup() -> None:
     assert sha256_text("a") != sha256_text("b")
     catalog = OfficeCatalog("x", "x", None, ())
     assert catalog.version_on(JULY) is None
+
+
+# --------------------------------------------------------------------------------------
+# A reviewer's edits survive when a version is added (tomlkit round trip)
+
+REVIEWER_COMMENT = "# reviewer 2025-09-02: the office confirmed 60 days by letter"
+HAND_EDITED = "amount = 60  # was 90 as printed; see the comment above"
+
+
+@pytest.fixture
+def reviewed_file(tmp_path: Path) -> Path:
+    """A copy of the real Keshabpur catalog, as a reviewer left it: a full-line comment,
+    an inline comment and a corrected value (institutional 10: 90 -> 60 working days)."""
+    target = tmp_path / "jashore.keshabpur.toml"
+    text = (CHARTERS / "jashore.keshabpur.toml").read_text(encoding="utf-8")
+    printed = ('number = 10\nname_bn = "Software Development সংক্রান্ত বিষয়াবলী"\n'
+               'fee_raw = "পারস্পরিক সমরোতার ভিত্তিতে/ প্রয়োজন অনুযায়ী"\nline = 42\n'
+               '[versions.services.deadline]\nraw = "৯০ কার্যদিবস / প্রয়োজন অনুযায়ী"\n'
+               'immediate = false\nunit = "working_days"\namount = 90\n')
+    assert text.count(printed) == 1
+    edited = printed.replace("[versions.services.deadline]",
+                             REVIEWER_COMMENT + "\n[versions.services.deadline]")
+    edited = edited.replace("amount = 90\n", HAND_EDITED + "\n")
+    target.write_text(text.replace(printed, edited), encoding="utf-8")
+    return target
+
+
+def _changed_charter(parsed: ParsedCharter) -> ParsedCharter:
+    """The Keshabpur charter as re-published: its last service dropped."""
+    return replace(parsed, services=parsed.services[:-1])
+
+
+def test_reviewer_edits_survive_a_new_version(charters: dict[str, ParsedCharter],
+                                              reviewed_file: Path) -> None:
+    before = reviewed_file.read_bytes()
+    reviewed = load_catalog(reviewed_file).latest
+    assert reviewed.service("institutional", 10).deadline.amount == 60
+    result = _import(_changed_charter(charters["keshabpur"]), reviewed_file.parent,
+                     effective=date(2025, 8, 20), sha="republished")
+    assert result.status == "added"
+    after = reviewed_file.read_bytes()
+    # every byte the reviewer wrote is still there, in place; the new version follows
+    assert after.startswith(before) and len(after) > len(before)
+    lines = after.decode("utf-8").splitlines()
+    assert lines.count(REVIEWER_COMMENT) == 1 and lines.count(HAND_EDITED) == 1
+    assert lines[lines.index(REVIEWER_COMMENT) + 1] == "[versions.services.deadline]"
+    catalog = load_catalog(reviewed_file)
+    assert [v.effective for v in catalog.versions] == [JULY, date(2025, 8, 20)]
+    assert catalog.versions[0] == reviewed  # the reviewed version, corrections and all
+    new = catalog.latest
+    assert (new.source_sha256, new.count("institutional")) == ("republished", 11)
+    assert new.service("institutional", 10).deadline.amount == 90  # as printed: review it
+    assert new.review == charters["keshabpur"].problems
+
+
+def test_reimporting_the_same_charter_changes_no_byte(charters: dict[str, ParsedCharter],
+                                                     reviewed_file: Path) -> None:
+    changed = _changed_charter(charters["keshabpur"])
+    _import(changed, reviewed_file.parent, effective=date(2025, 8, 20), sha="republished")
+    written = reviewed_file.read_bytes()
+    for parsed, effective, sha in [
+        (changed, date(2025, 8, 20), "republished"),  # same text, same date
+        (changed, date(2025, 9, 1), "republished"),  # same text, later date
+        (changed, date(2025, 9, 1), "other bytes"),  # same services as the one in force
+        # the published charter the reviewed version came from, read again
+        (charters["keshabpur"], JULY, sha256_text(charter_text("keshabpur"))),
+    ]:
+        assert _import(parsed, reviewed_file.parent, effective=effective,
+                       sha=sha).status == "unchanged"
+        assert reviewed_file.read_bytes() == written
+
+
+def test_an_earlier_version_goes_before_and_keeps_the_edits(
+    charters: dict[str, ParsedCharter], reviewed_file: Path,
+) -> None:
+    before = reviewed_file.read_text(encoding="utf-8")
+    first_version = before.index("[[versions]]")
+    result = _import(_changed_charter(charters["keshabpur"]), reviewed_file.parent,
+                     effective=date(2023, 7, 1), sha="older")
+    assert result.status == "added"
+    after = reviewed_file.read_text(encoding="utf-8")
+    # the head of the file, then the new version, then the reviewed one unchanged
+    assert after.startswith(before[:first_version] + "[[versions]]\neffective = 2023-07-01")
+    assert after.endswith("\n\n" + before[first_version:])
+    assert [v.effective for v in load_catalog(reviewed_file).versions] == [
+        date(2023, 7, 1), JULY]
+
+
+def test_replace_rewrites_only_that_version(charters: dict[str, ParsedCharter],
+                                            reviewed_file: Path) -> None:
+    changed = _changed_charter(charters["keshabpur"])
+    _import(changed, reviewed_file.parent, effective=date(2025, 8, 20), sha="republished")
+    text = reviewed_file.read_text(encoding="utf-8")
+    reviewed_part = text[:text.index("[[versions]]\neffective = 2025-08-20")]
+    again = replace(changed, services=changed.services[:-1])
+    assert _import(again, reviewed_file.parent, effective=date(2025, 8, 20), sha="fixed",
+                   replace_version=True).status == "replaced"
+    text = reviewed_file.read_text(encoding="utf-8")
+    assert text.startswith(reviewed_part)
+    latest = load_catalog(reviewed_file).latest
+    assert (latest.source_sha256, latest.count("institutional")) == ("fixed", 10)
+
+
+@given(st.text(), st.text())
+def test_any_text_survives_the_toml_writer(name: str, raw: str) -> None:
+    service = Service(category="citizen", number=1, name_bn=name,
+                      deadline=Deadline(raw=raw, immediate=True),
+                      responsible_officer=Officer(raw=raw, phones=("+8801711000000",)))
+    doc = tomlkit.document()
+    doc.add("service", toml_write.service_table(service))
+    data = tomllib.loads(tomlkit.dumps(doc))["service"]
+    assert (data["name_bn"], data["deadline"]["raw"]) == (name, raw)
+    assert data["responsible_officer"] == {"phones": ["+8801711000000"], "emails": [],
+                                           "websites": [], "raw": raw}
+
+
+def test_versions_written_inline_are_read_but_not_rewritten(
+    charters: dict[str, ParsedCharter], tmp_path: Path,
+) -> None:
+    path = tmp_path / "jashore.keshabpur.toml"
+    path.write_text('schema = 1\noffice = "jashore.keshabpur"\n'
+                    'versions = [{effective = 2024-07-01, source = "x", services = []}]\n',
+                    encoding="utf-8")
+    assert load_catalog(path).latest.services == ()
+    with pytest.raises(CatalogFileError, match=r"as \[\[versions\]\] tables"):
+        _import(charters["keshabpur"], tmp_path, effective=date(2025, 1, 1))
+    assert "2025" not in path.read_text(encoding="utf-8")
+
+
+def test_reimporting_the_real_charters_into_the_bundled_catalog_changes_no_byte(
+    charters: dict[str, ParsedCharter], tmp_path: Path,
+) -> None:
+    for path in sorted(CHARTERS.glob("*.toml")):
+        shutil.copy(path, tmp_path / path.name)
+    bundled = load_all(tmp_path)
+    for name, parsed in charters.items():
+        office = "magura.magura-sadar" if parsed.office.code is None else None
+        code = office or parsed.office.code
+        assert code is not None
+        latest = bundled[code].latest
+        assert latest.source == f"{name}.txt"
+        before = (tmp_path / f"{code}.toml").read_bytes()
+        result = _import(parsed, tmp_path, effective=latest.effective, office=office,
+                         sha=sha256_text(charter_text(name)))
+        assert result.status == "unchanged", name
+        assert (tmp_path / f"{code}.toml").read_bytes() == before, name

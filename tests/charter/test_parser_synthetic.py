@@ -71,3 +71,31 @@ def test_unknown_location_is_a_problem_not_a_guess() -> None:
                            + "১\tক\tখ\tতাৎক্ষণিক\tপ্রোগ্রামার\n")
     assert parsed.office.code is None
     assert any("no upazila 'কোথাও' in Magura" in p.message for p in parsed.problems)
+
+
+def test_invalid_phone_numbers_are_problems_with_their_lines() -> None:
+    officer = "সহকারী কমিশনার (ভূমি) মোবাইলঃ ০১৭১১-০০০০০০ ফোনঃ ০১২৩৪৫৬৭"
+    text = (HEAD + "২.১) নাগরিক সেবা\n" + HEADER
+            + f"১\tনামজারি\tবিনামূল্যে\t২৮ দিন\t{officer}\n"
+            + f"২\tতথ্য প্রদান\tবিনামূল্যে\t৩ দিন\t{officer}\n"
+            + "৩\tখতিয়ান\tবিনামূল্যে\t১ মাস\tসহকারী কমিশনার (ভূমি) মোবাইলঃ ০১৭১১০০০০০০\n\n"
+            + "অভিযোগ প্রতিকার ব্যবস্থা (GRS)\n"
+            + "ক্রম\tকখন যোগাযোগ করবেন\tকার সঙ্গে যোগাযোগ করবেন\tযোগাযোগের ঠিকানা\t"
+              "নিষ্পত্তির সময়সীমা\n"
+            + "১\tব্যর্থ হলে\tঅভিযোগ নিষ্পত্তি কর্মকর্তা (অনিক)\tইউএনও, ফোনঃ ০৪৮৮-৯৯\t"
+              "২৫ কার্যদিবস\n")
+    parsed = parse_charter(text)
+    data = parsed.to_json()  # the JSON contract of `tracker charter parse --json`
+    assert [p["line"] for p in data["problems"]] == [7, 13, 13]
+    first, grs, _tiers = (p["message"] for p in data["problems"])
+    # one problem for the cell repeated on two rows, naming the other line
+    assert first.startswith("service 1: responsible officer: phone number '01234567' is "
+                            "not a valid Bangladeshi number")
+    assert first.endswith("(the same at lines 8)")
+    assert grs.startswith("GRS tier 1: contact: phone number '0488-99'")
+    assert _tiers == "GRS table has 1 tiers, expected 3"
+    officers = [s.responsible_officer for s in parsed.services]
+    for responsible in officers:  # valid numbers kept, in E.164; nothing else
+        assert responsible is not None and responsible.phones == ("+8801711000000",)
+    assert officers[0] is not None and "০১২৩৪৫৬৭" in officers[0].raw  # nothing is lost
+    assert parsed.grs[0].contact is not None and parsed.grs[0].contact.phones == ()

@@ -4,7 +4,7 @@ The parser reads charters; officers review and fix the result *here*; the tracke
 only the catalog. A file holds every version of the office's charter, each effective from
 a date: a request is judged by the version in force on the day it was received.
 
-API (all pure except the two loaders and ``write_catalog``)::
+API (all pure except the two loaders and ``import_charter``, which writes the file)::
 
     load_catalog(path) -> OfficeCatalog          # validate one file (CatalogFileError)
     load_all(directory=None) -> dict[str, OfficeCatalog]   # by office code
@@ -55,12 +55,16 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, cast
 
+import tomlkit
+from tomlkit.items import AoT, Table
+
 from tracker.config import get_settings
+from tracker.domain.charter import toml_write
 from tracker.domain.charter.model import (
     CATEGORIES,
     GRS_ROLES,
@@ -75,7 +79,6 @@ from tracker.domain.charter.model import (
     Problem,
     Service,
 )
-from tracker.domain.charter.toml_write import Value, toml_pairs
 from tracker.domain.geo import Geography, load_geography
 from tracker.errors import InputError, TrackerError
 
@@ -184,6 +187,10 @@ def load_catalog(path: Path, geo: Geography | None = None) -> OfficeCatalog:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CatalogFileError(f"{path}: no such catalog file") from None
+    return _catalog_from_text(path, text, geo)
+
+
+def _catalog_from_text(path: Path, text: str, geo: Geography | None) -> OfficeCatalog:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -378,68 +385,80 @@ class _Validator:
 # Writing
 
 
-_HEADER = """\
-# Service catalog of one office: the reviewed reading of its Citizen Charter.
-# The tracker uses only this file. Fix here what the parser could not read (see the
-# [[versions.review]] entries), then run `tracker charter check`.
-# Written by `tracker charter import`; hand edits are kept (re-import adds versions only).
-"""
+_HEADER = (
+    "Service catalog of one office: the reviewed reading of its Citizen Charter.",
+    "The tracker uses only this file. Fix here what the parser could not read (see the",
+    "[[versions.review]] entries), then run `tracker charter check`.",
+    "Written by `tracker charter import`; hand edits are kept (re-import adds versions only).",
+)
 
 
-def _officer_lines(prefix: str, officer: Officer | None) -> list[str]:
-    if officer is None:
-        return []
-    pairs: list[tuple[str, Value]] = [
-        ("designation", officer.designation), ("name", officer.name),
-        ("office", officer.office), ("phones", list(officer.phones)),
-        ("emails", list(officer.emails)), ("websites", list(officer.websites)),
-        ("raw", officer.raw),
-    ]
-    return [f"[{prefix}]", *toml_pairs(pairs)]
+def _version_table(version: CharterVersion) -> Table:
+    out = toml_write.table([("effective", version.effective), ("source", version.source),
+                            ("source_sha256", version.source_sha256)])
+    parts = (("grs", [toml_write.grs_table(t) for t in version.grs]),
+             ("services", [toml_write.service_table(s) for s in version.services]),
+             ("review", [toml_write.review_table(p) for p in version.review]))
+    for key, tables in parts:
+        if tables:
+            out.add(key, toml_write.array_of_tables(tables))
+    return out
 
 
 def dumps(catalog: OfficeCatalog) -> str:
-    """The catalog as TOML text (round-trips through :func:`load_catalog`)."""
-    out = [_HEADER, *toml_pairs([("schema", SCHEMA), ("office", catalog.code),
-                                 ("name_bn", catalog.name_bn), ("website", catalog.website)])]
-    for version in catalog.versions:
-        out += ["", "[[versions]]", *toml_pairs([
-            ("effective", version.effective), ("source", version.source),
-            ("source_sha256", version.source_sha256),
-        ])]
-        for tier in version.grs:
-            out += ["", "[[versions.grs]]", *toml_pairs([
-                ("tier", tier.tier), ("role", tier.role), ("title_bn", tier.title_bn),
-                ("unit", tier.deadline.unit), ("amount", tier.deadline.amount),
-                ("working_days", tier.deadline.working_days), ("raw", tier.deadline.raw),
-                ("default", tier.default), ("line", tier.line or None),
-            ])]
-            out += _officer_lines("versions.grs.contact", tier.contact)
-        for service in version.services:
-            d = service.deadline
-            out += ["", "[[versions.services]]", *toml_pairs([
-                ("category", service.category), ("number", service.number),
-                ("name_bn", service.name_bn), ("fee_raw", service.fee_raw),
-                ("line", service.line or None),
-            ])]
-            out += ["[versions.services.deadline]", *toml_pairs([
-                ("raw", d.raw), ("immediate", d.immediate), ("unit", d.unit),
-                ("amount", d.amount), ("conditional", d.conditional),
-                ("as_needed", d.as_needed), ("per_directive", d.per_directive),
-            ])]
-            out += _officer_lines("versions.services.responsible_officer",
-                                  service.responsible_officer)
-            out += _officer_lines("versions.services.escalation_officer",
-                                  service.escalation_officer)
-        for problem in version.review:
-            out += ["", "[[versions.review]]",
-                    *toml_pairs([("line", problem.line), ("message", problem.message)])]
-    return "\n".join(out) + "\n"
+    """A new catalog file's text (round-trips through :func:`load_catalog`)."""
+    doc = tomlkit.document()
+    for line in _HEADER:
+        doc.add(tomlkit.comment(line))
+    doc.add(tomlkit.nl())
+    for key, value in (("schema", SCHEMA), ("office", catalog.code),
+                       ("name_bn", catalog.name_bn), ("website", catalog.website)):
+        if value is not None:
+            doc.add(key, value)
+    doc.add("versions", toml_write.array_of_tables(_version_table(v) for v in catalog.versions))
+    return tomlkit.dumps(doc)
 
 
-def write_catalog(catalog: OfficeCatalog, path: Path) -> None:
+def _with_version(path: Path, text: str, version: CharterVersion, *, replacing: bool) -> str:
+    """``text`` (the valid catalog file ``path``) with ``version`` added, or put in place
+    of the version of the same date. Everything else in the file — reviewers' comments,
+    key order, blank lines, hand corrections — is kept byte for byte (tomlkit round trip).
+    """
+    doc = tomlkit.parse(text)
+    versions = doc["versions"]
+    if not isinstance(versions, AoT):  # valid TOML, but not a layout we can add to
+        raise CatalogFileError(f"{path.name}: write the versions as [[versions]] tables "
+                               "to import a new version into this file")
+    dates = [table["effective"] for table in versions]
+    new = _version_table(version)
+    if replacing:
+        index = dates.index(version.effective)
+        new.trivia.indent = versions[index].trivia.indent
+        versions[index] = new
+    else:
+        # keep the file in date order: before the first version that is in force later
+        index = next((i for i, day in enumerate(dates) if day > version.effective),
+                     len(versions))
+        versions.insert(index, new)
+    if index > 0:
+        _blank_line_between(versions[index - 1], new)
+    if index + 1 < len(versions):
+        _blank_line_between(new, versions[index + 1])
+    return doc.as_string()
+
+
+def _blank_line_between(before: Table, after: Table) -> None:
+    """One blank line between two [[versions]], as in the rest of the file."""
+    if not before.as_string().endswith("\n\n") and not after.trivia.indent.startswith("\n"):
+        after.trivia.indent = "\n" + after.trivia.indent
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Replace ``path`` in one step, so a failed write never leaves half a catalog."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(catalog), encoding="utf-8")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 # --------------------------------------------------------------------------------------
@@ -509,10 +528,11 @@ def import_charter(
     if not path.exists():
         catalog = OfficeCatalog(code=code, name_bn=parsed.office.name or office.name_bn,
                                 website=parsed.office.website, versions=(version,))
-        write_catalog(catalog, path)
+        _write_text(path, dumps(catalog))
         return ImportResult(path, "created", version, f"created {path.name} with the "
                                                       f"version effective {effective}")
-    existing = load_catalog(path, geo=geo)
+    text = path.read_text(encoding="utf-8")
+    existing = _catalog_from_text(path, text, geo)
     same_day = existing.version_effective(effective)
 
     def identical(other: CharterVersion) -> bool:
@@ -529,8 +549,7 @@ def import_charter(
                 f"{path.name} already has a different version effective {effective}: "
                 "use another --effective date for a new version, or --replace"
             )
-        versions = tuple(version if v is same_day else v for v in existing.versions)
-        write_catalog(replace(existing, versions=versions), path)
+        _write_text(path, _with_version(path, text, version, replacing=True))
         return ImportResult(path, "replaced", version,
                             f"replaced the version effective {effective} in {path.name}")
     in_force = existing.version_on(effective)
@@ -541,10 +560,10 @@ def import_charter(
             return ImportResult(path, "unchanged", other,
                                 f"unchanged: identical to the version effective "
                                 f"{other.effective} in {path.name}")
-    versions = tuple(sorted((*existing.versions, version), key=lambda v: v.effective))
-    write_catalog(replace(existing, versions=versions), path)
+    _write_text(path, _with_version(path, text, version, replacing=False))
     return ImportResult(path, "added", version, f"added the version effective {effective} "
-                                                f"to {path.name} ({len(versions)} versions)")
+                                                f"to {path.name} "
+                                                f"({len(existing.versions) + 1} versions)")
 
 
 def sha256_text(text: str) -> str:

@@ -1,14 +1,23 @@
-"""Read an officer cell: designation, name, office, phones (+880...), e-mails, websites.
+"""Read an officer cell: designation, name, office, phones (E.164), e-mails, websites.
 
 Cells look like "জনাব সৌমিত্র বিশ্বাস সহকারী প্রোগ্রামার ফোনঃ ০২৪৭৭৭৬৭০৯০ <a href="mailto:...">"
 or "সহকারী প্রোগ্রামার, তথ্য ও যোগাযোগ প্রযুক্তি অধিদপ্তর, দিনাজপুর সদর ... মোবাইল: ০১৭...".
 The designation comes from a known vocabulary; the words before it are the name, the words
 after it (up to the first contact) the office. Pure.
+
+Phone numbers are checked against the Bangladesh numbering plan with ``phonenumbers``
+(region BD): a valid one is kept in E.164 form (``+8801722456421``, ``+88053166992``);
+one the plan does not allow is *not* kept as a phone but reported (:class:`ContactMessage`
+with :attr:`ContactIssue.PHONE`), and stays readable in the officer's ``raw`` text.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import phonenumbers
 
 from tracker.domain.charter.model import Officer
 from tracker.domain.charter.text import ascii_digits, nfc, squash, strip_html
@@ -28,32 +37,79 @@ _URL = re.compile(
     r"(?:https?://)?(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:gov\.bd|com|org|net|bd)"
     r"(?:/[^\s<>\"']*)?"
 )
-#: +880 or 0 then 8-12 digits, with spaces or hyphens inside
-_PHONE = re.compile(r"(?<![\d])(?:\+?\s*88\s*-?\s*)?0[\d][\d\s\-]{6,14}\d(?![\d])")
+#: What may be meant as a phone number: +88, 88 or nothing, then 0 and at least 6 more
+#: digits (spaces or hyphens inside). Wide on purpose: a number cut short must be reported, and
+#: the shortest Bangladeshi landlines have 7 digits with the leading 0 (``0562190``).
+_PHONE = re.compile(r"(?<![\d])(?:\+?\s*88\s*-?\s*)?0[\d][\d\s\-]{4,14}\d(?![\d])")
+#: Since 2020 BTCL gives landlines 11-digit numbers 02 + 9 digits in every district;
+#: the phonenumbers data do not list them yet (2025), so say so when one is rejected.
+_BTCL_ELEVEN_DIGITS = re.compile(r"^2\d{9}$")
 _CONTACT_WORD = re.compile(nfc(
     r"টেলিফোন|ফোন|মোবাইল|মোবা|ই-?মেইল|ইমেইল|E-?mail|Email|Web|ওয়েব|Phone|Tel|Mobile|ফ্যাক্স|Fax"
 ), re.IGNORECASE)
 
 
-def normalise_phone(text: str) -> str | None:
-    """``০১৭২২-৪৫৬৪২১`` -> ``+8801722456421``; None if it is not a Bangladeshi number."""
+class ContactIssue(StrEnum):
+    """What was unclear in an officer cell."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    DESIGNATION = "designation"
+
+
+@dataclass(frozen=True)
+class ContactMessage:
+    """One thing to review in an officer cell; ``str()`` is the message shown."""
+
+    issue: ContactIssue
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _national_number(text: str) -> str | None:
+    """The digits after +880 (or after the trunk 0), or None if not written that way."""
     digits = re.sub(r"\D", "", ascii_digits(text))
     if digits.startswith("880"):
         digits = digits[3:]
+        if digits.startswith("0"):  # "+880 0..." written with the trunk zero kept
+            digits = digits[1:]
     elif digits.startswith("0"):
         digits = digits[1:]
     else:
         return None
-    if digits.startswith("0"):  # "+880 0..." written with the trunk zero kept
-        digits = digits[1:]
-    if not 7 <= len(digits) <= 10:
+    return digits or None
+
+
+def normalise_phone(text: str) -> str | None:
+    """``০১৭২২-৪৫৬৪২১`` -> ``+8801722456421``; None unless it is a valid Bangladeshi
+    number (mobile, or landline with its area code) by the phonenumbers BD plan."""
+    national = _national_number(text)
+    if national is None or national.startswith("0"):
         return None
-    return "+880" + digits
+    try:
+        # given with +880, so "00..." can never be read as a call abroad
+        number = phonenumbers.parse("+880" + national)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def parse_officer(cell: str) -> tuple[Officer | None, list[str]]:
+def _invalid_phone_message(printed: str) -> ContactMessage:
+    text = (f"phone number {printed!r} is not a valid Bangladeshi number: not kept as a "
+            "phone (it stays in the raw text)")
+    if _BTCL_ELEVEN_DIGITS.match(_national_number(printed) or ""):
+        text += ("; it looks like an 11-digit BTCL landline (02 + 9 digits), which the "
+                 "phonenumbers data do not list: if it is right, add it to phones by hand")
+    return ContactMessage(ContactIssue.PHONE, text)
+
+
+def parse_officer(cell: str) -> tuple[Officer | None, list[ContactMessage]]:
     """The officer in one cell (None for an empty cell) and messages for what was unclear."""
-    messages: list[str] = []
+    messages: list[ContactMessage] = []
     visible, link_emails = strip_html(nfc(cell))
     text = squash(ascii_digits(visible))
     if not text:
@@ -71,13 +127,15 @@ def parse_officer(cell: str) -> tuple[Officer | None, list[str]]:
             tail = _BROKEN_EMAIL_TAIL.match(text[match.end():])
             if tail:
                 joined = email + tail.group(1)
-                messages.append(
-                    f"e-mail {email + tail.group(0)!r} has a space; read as {joined!r}"
-                )
+                messages.append(ContactMessage(
+                    ContactIssue.EMAIL,
+                    f"e-mail {email + tail.group(0)!r} has a space; read as {joined!r}",
+                ))
                 email = joined
                 rest = rest.replace(match.group(0) + tail.group(0), " ")
             else:
-                messages.append(f"e-mail {email!r} has no domain")
+                messages.append(ContactMessage(ContactIssue.EMAIL,
+                                               f"e-mail {email!r} has no domain"))
                 continue
         if email not in emails:
             emails.append(email)
@@ -93,7 +151,7 @@ def parse_officer(cell: str) -> tuple[Officer | None, list[str]]:
     for match in _PHONE.finditer(without_urls):
         phone = normalise_phone(match.group(0))
         if phone is None:
-            messages.append(f"phone number {match.group(0).strip()!r} not understood")
+            messages.append(_invalid_phone_message(match.group(0).strip()))
         elif phone not in phones:
             phones.append(phone)
 
@@ -110,7 +168,10 @@ def parse_officer(cell: str) -> tuple[Officer | None, list[str]]:
             office = squash(after).strip(" ,;:।-") or None
             break
     if designation is None:
-        messages.append(f"officer designation not recognised in {squash(visible)[:80]!r}")
+        messages.append(ContactMessage(
+            ContactIssue.DESIGNATION,
+            f"officer designation not recognised in {squash(visible)[:80]!r}",
+        ))
     return (
         Officer(
             raw=squash(visible),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from tracker.domain.charter.contacts import parse_officer
+from tracker.domain.charter.contacts import ContactIssue, ContactMessage, parse_officer
 from tracker.domain.charter.deadline import parse_deadline
 from tracker.domain.charter.model import (
     GRS_ROLES,
@@ -105,6 +105,29 @@ class _State:
 
     def note(self, line: int, message: str) -> None:
         self.notes.append(Problem(line, message))
+
+
+@dataclass
+class _OfficerMessages:
+    """What was unclear in officer cells, one problem per distinct message.
+
+    Charters repeat the same officer cell on every row; a misprinted phone number would
+    otherwise become one problem per service. The first row carries the problem, and its
+    message lists the other lines (each service has its own officer in the catalog).
+    """
+
+    seen: dict[tuple[str, str], list[tuple[int, int | None]]] = field(default_factory=dict)
+
+    def add(self, role: str, line: int, number: int | None,
+            messages: list[ContactMessage]) -> None:
+        for message in messages:
+            self.seen.setdefault((role, str(message)), []).append((line, number))
+
+    def report(self, state: _State) -> None:
+        for (role, text), rows in self.seen.items():
+            (line, number), *others = rows
+            also = f" (the same at lines {', '.join(str(o[0]) for o in others)})" if others else ""
+            state.problem(line, f"service {number}: {role} officer: {text}{also}")
 
 
 def parse_file(path: Path, geo: Geography | None = None) -> ParsedCharter:
@@ -316,6 +339,7 @@ def _build_services(state: _State) -> list[Service]:
     last_escalation: Officer | None = None
     inherited = {"responsible": 0, "escalation": 0}
     first_inherited = {"responsible": 0, "escalation": 0}
+    officer_messages = _OfficerMessages()
     for raw in state.raw:
         category: Category = raw.category or "citizen"
         name, name_line = raw.cells.get("name", ("", raw.line))
@@ -327,9 +351,8 @@ def _build_services(state: _State) -> list[Service]:
         for message in messages:
             state.problem(deadline_line, f"service {raw.number}: {message}")
         responsible_text, responsible_line = raw.cells.get("responsible", ("", raw.line))
-        responsible, messages = parse_officer(responsible_text)
-        for message in messages:
-            state.problem(responsible_line, f"service {raw.number}: responsible officer: {message}")
+        responsible, contact_messages = parse_officer(responsible_text)
+        officer_messages.add("responsible", responsible_line, raw.number, contact_messages)
         if responsible is None:
             if last_responsible is None:
                 state.problem(responsible_line,
@@ -342,10 +365,8 @@ def _build_services(state: _State) -> list[Service]:
         escalation: Officer | None = None
         if raw.has_escalation_column:
             escalation_text, escalation_line = raw.cells.get("escalation", ("", raw.end_line))
-            escalation, messages = parse_officer(escalation_text)
-            for message in messages:
-                state.problem(escalation_line,
-                              f"service {raw.number}: escalation officer: {message}")
+            escalation, contact_messages = parse_officer(escalation_text)
+            officer_messages.add("escalation", escalation_line, raw.number, contact_messages)
             if escalation is None:
                 if last_escalation is None:
                     state.problem(escalation_line,
@@ -365,6 +386,7 @@ def _build_services(state: _State) -> list[Service]:
             escalation_officer=escalation,
             line=raw.line,
         ))
+    officer_messages.report(state)
     for kind, count in inherited.items():
         if count:
             state.note(first_inherited[kind], f"{kind} officer of {count} services taken "
@@ -434,7 +456,12 @@ def _build_grs(state: _State) -> tuple[GrsTier, ...]:
         deadline, messages = parse_deadline(clean_cell(values.get("deadline", "")))
         for message in messages:
             state.problem(line, f"GRS tier {index + 1}: {message}")
-        contact, _ = parse_officer(values.get("address", ""))
+        contact, contact_messages = parse_officer(values.get("address", ""))
+        # a GRS address names an office or a cell, not an officer's designation: only a
+        # phone number that is not valid is worth a problem
+        for contact_message in contact_messages:
+            if contact_message.issue is ContactIssue.PHONE:
+                state.problem(line, f"GRS tier {index + 1}: contact: {contact_message}")
         role = _grs_role(values, index)
         tiers.append(GrsTier(
             tier=parse_serial(clean_cell(values.get("number", ""))) or index + 1,
