@@ -8,9 +8,9 @@ import sys
 import tomllib
 from pathlib import Path
 
-import click
 import pytest
 import typer
+from typer.core import TyperGroup
 
 from tracker.cli.app import app, main
 from tracker.config import PROJECT_ROOT
@@ -154,9 +154,10 @@ def test_calendar_tour_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "due 2025-04-08" in out and "2025-05-17 is a working day" in out
 
 
-def _commands(command: click.Command, prefix: str = "tracker") -> list[tuple[str, click.Command]]:
-    found = [(prefix, command)]
-    if isinstance(command, click.Group):
+def _commands(command: object, prefix: str = "tracker") -> list[tuple[str, object]]:
+    """Every command under ``command``. Typer vendors click: its groups are TyperGroup."""
+    found: list[tuple[str, object]] = [(prefix, command)]
+    if isinstance(command, TyperGroup):
         for name, sub in command.commands.items():
             found += _commands(sub, f"{prefix} {name}")
     return found
@@ -164,10 +165,11 @@ def _commands(command: click.Command, prefix: str = "tracker") -> list[tuple[str
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    for name, command in _commands(typer.main.get_command(app)):
-        assert (command.help or "").strip(), f"{name} has no help text"
-        if not isinstance(command, click.Group):
-            assert f"`{name}" in readme, f"{name} is not documented in README.md"
+    commands = _commands(typer.main.get_command(app))
+    assert len(commands) > 40  # the walk reaches the sub-commands, not just the root
+    for name, command in commands:
+        assert (getattr(command, "help", None) or "").strip(), f"{name} has no help text"
+        assert f"\n### {name}\n" in readme, f"{name} is not in README.md's CLI reference"
 
 
 def test_the_installed_console_script_works() -> None:
@@ -175,3 +177,17 @@ def test_the_installed_console_script_works() -> None:
     result = subprocess.run([str(exe), "calendar", "due", "--received", "2025-03-27T10:15",
                              "--working-days", "3"], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout) == (0, "2025-04-08\n")
+
+
+def test_python_dash_m_tracker_runs_the_same_cli() -> None:
+    result = subprocess.run([sys.executable, "-m", "tracker", "calendar", "due", "--received",
+                             "2025-03-27T10:15", "--working-days", "3"],
+                            capture_output=True, text=True, check=False, cwd=PROJECT_ROOT)
+    assert (result.returncode, result.stdout) == (0, "2025-04-08\n"), result.stderr
+
+
+def test_python_dash_m_tracker_reports_errors_as_one_line() -> None:
+    result = subprocess.run([sys.executable, "-m", "tracker", "calendar", "is-working-day",
+                             "2025-05-32"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1

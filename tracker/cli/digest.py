@@ -1,18 +1,18 @@
 """CLI for the digests: ``tracker digest preview|send|status`` and ``tracker scheduler``.
 
 Thin wrappers over tracker.services.digests (build), tracker.services.jobs (record and send,
-at most once) and tracker.services.scheduler (APScheduler). Only these commands ask the clock.
+at most once) and tracker.services.scheduler (APScheduler). The clock is common.now_utc().
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import sqlalchemy as sa
 import typer
-from sqlmodel import Session, select
+from sqlmodel import select
 
+from tracker.cli.common import now_utc, unit_of_work
 from tracker.config import get_settings
 from tracker.domain.calendar import load_calendar
 from tracker.domain.localtime import parse_date
@@ -44,7 +44,7 @@ def preview(
     if lang not in LANGUAGES:
         raise InputError("--lang must be bn or en")
     day = parse_date(date_)
-    with Session(db.get_engine(get_settings().database_url)) as session:
+    with unit_of_work() as session:
         found = session.exec(select(Office).where(Office.code == office.strip().lower())).first()
         if found is None or found.id is None:
             raise InputError(f"unknown office {office!r} (see tracker office list)")
@@ -78,7 +78,7 @@ def send(
     settings = get_settings()
     transport = transport_from_settings(settings)
     result = run_day(db.get_engine(settings.database_url), day=parse_date(date_),
-                     now=datetime.now(UTC), transport=transport, settings=settings,
+                     now=now_utc(), transport=transport, settings=settings,
                      dry_run=dry_run)
     typer.echo(f"{result.summary()} via {transport.name}")
 
@@ -110,13 +110,13 @@ def scheduler() -> None:
     from tracker.services.scheduler import build_scheduler, next_daily_run
 
     settings = get_settings()
-    engine = db.get_engine(get_settings().database_url)
+    engine = db.get_engine(settings.database_url)
     db.upgrade(engine)
     sched = build_scheduler(engine, settings)
     transport = transport_from_settings(settings)
     typer.echo(f"digests daily at {settings.digest_time} {settings.digest_timezone} on "
                f"working days, via {transport.name}; next check "
-               f"{next_daily_run(settings, datetime.now(UTC)):%Y-%m-%d %H:%M %Z}. Ctrl-C stops.")
+               f"{next_daily_run(settings, now_utc()):%Y-%m-%d %H:%M %Z}. Ctrl-C stops.")
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):

@@ -1,230 +1,44 @@
-"""CLI for APA exports (``tracker export apa``) and GRS complaints (``tracker complaint``).
+"""``tracker report compliance``: compliance per office or service for a fiscal period.
 
-Thin wrappers over tracker.services.exports and tracker.services.complaints: each opens
-one unit of work and resolves the command's arguments (office, district, user) to what
-those functions take.
+A thin wrapper over tracker.services.reports (the judged request frame and its rollup).
 """
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
+import sys
 from typing import Annotated
 
 import typer
 
-from tracker.cli.request import AsUser, AtOption, _user, _when
-from tracker.domain.localtime import parse_date, to_local
+from tracker.cli.common import AsUser, day_or_today, resolve_user, unit_of_work
 from tracker.errors import InputError
-from tracker.services.apa_scope import resolve_offices
 from tracker.services.auth import scope_for
-from tracker.services.complaints import (
-    COMPLAINT_STATUSES,
-    GRS_TITLES_EN,
-    NewComplaint,
-    appeal_complaint,
-    complaint_frame,
-    complaint_history,
-    escalate_due,
-    log_complaint,
-    resolve_complaint,
-)
-from tracker.services.exports import build_apa, periods_of, write_csv, write_xlsx
-from tracker.services.reports import Period, fiscal_year
-from tracker.services.requests import get_office, now_utc
-from tracker.store import db
-from tracker.store.models import Office
+from tracker.services.reports import compliance, fiscal_quarter, fiscal_year, request_frame
 
-export_app = typer.Typer(help="APA reporting exports (workbook or CSV folder).",
-                         no_args_is_help=True)
-complaint_app = typer.Typer(help="GRS complaints: log, resolve, appeal, list.",
-                            no_args_is_help=True)
+report_app = typer.Typer(help="Compliance reports.", no_args_is_help=True)
 
 
-def _today() -> date:
-    return to_local(now_utc()).date
-
-
-@export_app.command("apa")
-def export_apa(
+@report_app.command("compliance")
+def report_compliance(
     fy: Annotated[str, typer.Option(help="Fiscal year, e.g. 2024-25 (1 July - 30 June).")],
-    out: Annotated[Path, typer.Option(help="The .xlsx file, or a folder for --format csv.")],
-    quarter: Annotated[str | None, typer.Option(
-        help="Q1 Jul-Sep, Q2 Oct-Dec, Q3 Jan-Mar, Q4 Apr-Jun (default: the whole year).")
-    ] = None,
-    district: Annotated[str | None, typer.Option(help="Only this district's offices.")] = None,
-    office: Annotated[str | None, typer.Option(help="Only this office (code).")] = None,
-    lang: Annotated[str, typer.Option(help="bn (Bengali headers and digits) or en.")] = "bn",
-    fmt: Annotated[str, typer.Option("--format", help="xlsx | csv (a folder of CSVs)")] = (
-        "xlsx"),
-    as_of: Annotated[str | None, typer.Option(help="Judge as of this date (default today, "
-                                                   "as `tracker report compliance`).")] = None,
+    by: Annotated[str, typer.Option(help="office | service")] = "office",
+    quarter: Annotated[str | None, typer.Option(help="Q1..Q4 of the fiscal year.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Judge as of this date (default: today, "
+                                                   "or the period end if earlier).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv | table")] = "table",
     as_user: AsUser = None,
 ) -> None:
-    """Write the APA workbook: summary, services per quarter, evidence, GRS, rules."""
-    period, _ = periods_of(fy, quarter)  # validates --fy and --quarter first
-    if lang not in ("bn", "en"):
-        raise InputError("--lang must be bn or en")
-    if fmt not in ("xlsx", "csv"):
-        raise InputError("--format must be xlsx or csv")
-    if fmt == "xlsx" and out.suffix.lower() != ".xlsx":
-        raise InputError(f"--out {out} should end in .xlsx (or use --format csv)")
-    if fmt == "csv" and out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file; --format csv writes a folder")
-    day = parse_date(as_of) if as_of else _today()
-    with db.session_scope() as session:
-        scope = scope_for(session, _user(session, as_user))
-        offices, codes, label = resolve_offices(session, scope=scope, office=office,
-                                                district=district, day=min(day, period.end))
-        report = build_apa(session, scope=scope, fy=fy, quarter=quarter, as_of=day,
-                           offices=offices, office_codes=codes, scope_label=label,
-                           lang=lang, generated_at=now_utc())
-    if fmt == "xlsx":
-        write_xlsx(report, out)
+    """Compliance per office or service: received, on time, late, open, overdue, %."""
+    period = fiscal_quarter(fy, quarter) if quarter else fiscal_year(fy)
+    day = day_or_today(as_of)
+    if fmt not in ("csv", "table"):
+        raise InputError("--format must be csv or table")
+    with unit_of_work() as session:
+        scope = scope_for(session, resolve_user(session, as_user))
+        frame = request_frame(session, scope=scope, period=period, as_of=day)
+    table = compliance(frame, by)
+    if fmt == "csv":
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        write_csv(report, out)
-    for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    typer.echo(f"wrote {out} ({period.label}, as of {day})")
-
-
-# -- complaints -----------------------------------------------------------------------------
-
-IdArg = Annotated[int, typer.Argument(help="Complaint id.")]
-
-
-@complaint_app.command("log")
-def complaint_log(
-    office: Annotated[str, typer.Option(help="Office code, e.g. jashore.keshabpur.")],
-    name: Annotated[str, typer.Option(help="The complainant's name.")],
-    contact: Annotated[str, typer.Option(help="The complainant's phone or e-mail.")],
-    received: Annotated[str | None, typer.Option(help="When received (default now).")] = None,
-    request: Annotated[int | None, typer.Option(help="The request it is about (id).")] = None,
-    ref: Annotated[str | None, typer.Option(help="GRS/register number (unique per "
-                                                 "office).")] = None,
-    summary: Annotated[str, typer.Option(help="What the complaint is about.")] = "",
-    as_user: AsUser = None,
-) -> None:
-    """Record a complaint; tier 1 (the complaint officer) starts its clock."""
-    with db.session_scope() as session:
-        complaint = log_complaint(session, new=NewComplaint(
-            office_code=office, complainant_name=name, complainant_contact=contact,
-            received_at=_when(received), summary=summary, request_id=request,
-            external_ref=ref), now=now_utc(), user=_user(session, as_user))
-        tier1_due = complaint_history(session, complaint.id or 0)[0].new_value
-        typer.echo(f"complaint #{complaint.id}: tier 1 due {tier1_due} "
-                   f"(limits {complaint.tier_limits.replace(';', ' / ')})")
-
-
-@complaint_app.command("resolve")
-def complaint_resolve(
-    complaint_id: IdArg,
-    resolution: Annotated[str, typer.Option(help="What was decided.")],
-    at: AtOption = None,
-    as_user: AsUser = None,
-) -> None:
-    """Record the resolution by the tier in force on that date."""
-    with db.session_scope() as session:
-        step = resolve_complaint(session, complaint_id=complaint_id, at=_when(at),
-                                 resolution=resolution, now=now_utc(),
-                                 user=_user(session, as_user))
-        within = step.resolved_date is not None and step.resolved_date <= step.due_date
-        typer.echo(f"complaint #{complaint_id}: resolved at tier {step.tier} "
-                   f"({'within' if within else 'after'} its limit, due {step.due_date})")
-
-
-@complaint_app.command("appeal")
-def complaint_appeal(
-    complaint_id: IdArg,
-    reason: Annotated[str, typer.Option(help="Why the resolution is not accepted.")],
-    at: AtOption = None,
-    as_user: AsUser = None,
-) -> None:
-    """Appeal a resolution to the next tier (appeal officer, then the Cabinet cell)."""
-    with db.session_scope() as session:
-        step = appeal_complaint(session, complaint_id=complaint_id, at=_when(at),
-                                reason=reason, now=now_utc(), user=_user(session, as_user))
-        typer.echo(f"complaint #{complaint_id}: appealed to tier {step.tier}, due "
-                   f"{step.due_date}")
-
-
-@complaint_app.command("escalate")
-def complaint_escalate(
-    as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
-) -> None:
-    """Record automatic escalations (tier limits passed unresolved); idempotent."""
-    day = parse_date(as_of) if as_of else _today()
-    with db.session_scope() as session:
-        done = escalate_due(session, as_of=day, now=now_utc())
-    for e in done:
-        typer.echo(f"complaint #{e.complaint_id} {e.office_code}: tier {e.from_tier} -> "
-                   f"{e.to_tier}, due {e.due}")
-    typer.echo(f"{len(done)} escalation(s) recorded")
-
-
-@complaint_app.command("list")
-def complaint_list(
-    office: Annotated[str | None, typer.Option(help="Only this office.")] = None,
-    status: Annotated[str | None, typer.Option(
-        help=" | ".join(COMPLAINT_STATUSES))] = None,
-    fy: Annotated[str | None, typer.Option(help="Fiscal year received, e.g. 2025-26.")] = None,
-    as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
-    as_user: AsUser = None,
-) -> None:
-    """List complaints with their tier and status as of a date."""
-    if status and status not in COMPLAINT_STATUSES:
-        raise InputError(f"--status must be one of {', '.join(COMPLAINT_STATUSES)}")
-    day = parse_date(as_of) if as_of else _today()
-    period = fiscal_year(fy) if fy else Period(date(2000, 1, 1), day, "all")
-    with db.session_scope() as session:
-        scope = scope_for(session, _user(session, as_user))
-        if office:
-            scope.require_read(get_office(session, office))
-        frame = complaint_frame(session, scope=scope, period=period, as_of=day,
-                                office_codes=[office.strip().lower()] if office else None)
-    if status:
-        frame = frame[frame["status"] == status]
-    for row in frame.itertuples():
-        late = f" +{row.working_days_late}wd" if row.working_days_late else ""
-        when = (f"resolved {row.resolved_date}" if row.status == "resolved"
-                else f"due {row.due}")
-        flag = " within time" if row.within_time else ""
-        typer.echo(f"#{row.id:<5} {row.office_code:<26} {row.received_date} tier {row.tier} "
-                   f"({GRS_TITLES_EN.get(row.role, row.role)}) {row.status}{late} "
-                   f"{when}{flag}")
-    typer.echo(f"{len(frame)} complaint(s) as of {day}")
-
-
-@complaint_app.command("show")
-def complaint_show(complaint_id: IdArg, as_of: Annotated[str | None, typer.Option(
-        help="As of this date (default today).")] = None, as_user: AsUser = None) -> None:
-    """Show a complaint's tiers as of a date and its full history."""
-    from tracker.store.models import Complaint
-
-    day = parse_date(as_of) if as_of else _today()
-    with db.session_scope() as session:
-        complaint = session.get(Complaint, complaint_id)
-        if complaint is None:
-            raise InputError(f"no complaint #{complaint_id}")
-        office = session.get(Office, complaint.office_id)
-        assert office is not None
-        scope = scope_for(session, _user(session, as_user))
-        scope.require_read(office)
-        frame = complaint_frame(session, scope=scope, period=Period(
-            complaint.received_date, complaint.received_date, "one"), as_of=day,
-            office_codes=[office.code])
-        row = frame[frame["id"] == complaint_id].iloc[0]
-        typer.echo(f"#{complaint_id} {office.code} received {complaint.received_date} from "
-                   f"{complaint.complainant_name} ({complaint.complainant_contact})"
-                   + (f" about request #{complaint.request_id}" if complaint.request_id
-                      else ""))
-        typer.echo(f"  limits {row['limits']}; as of {day}: {row['status']} at tier "
-                   f"{row['tier']}")
-        for t in row["tiers"]:
-            typer.echo(f"  tier {t.tier} {GRS_TITLES_EN.get(t.role, t.role)}: {t.kind} "
-                       f"{t.start}, due {t.due}, {t.status}"
-                       + (f" {t.resolved}" if t.resolved else ""))
-        for event in complaint_history(session, complaint_id):
-            typer.echo(f"  {to_local(event.at).date} {event.action} tier {event.tier}: "
-                       f"{event.old_value or '-'} -> {event.new_value or '-'}"
-                       + (f" ({event.reason})" if event.reason else ""))
+        typer.echo(f"compliance {period.label} ({period.start} to {period.end}), as of {day}")
+        typer.echo(table.to_string(index=False) if not table.empty else "(no requests)")

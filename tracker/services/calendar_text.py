@@ -1,4 +1,5 @@
-"""Plain-text views of a calendar for the CLI: the holiday list and the demo walkthrough."""
+"""Plain-text views of a calendar for the CLI: the holiday list, the check summary and the
+demo walkthrough."""
 
 from __future__ import annotations
 
@@ -32,6 +33,20 @@ def holidays_table(calendar: BangladeshCalendar, year: int, *, bengali: bool = F
         r = year_cal.ramadan
         lines.append(f"Ramadan office hours (closing {r.closing_time:%H:%M}): "
                      f"{r.first_day} to {r.last_day}")
+    return "\n".join(lines)
+
+
+def check_text(calendar: BangladeshCalendar) -> str:
+    """One line per curated year (closure entries, version), then the forecast years.
+
+    Loading the calendar already validated every file; this says what was loaded.
+    """
+    lines = []
+    for year in calendar.curated_years:
+        entry = calendar.years[year]
+        closures = sum(1 for d in entry.days if d.is_closure)
+        lines.append(f"{year}: ok, {closures} closure entries, version {entry.version}")
+    lines.append(f"provisional (forecast) years: {calendar.provisional_years}")
     return "\n".join(lines)
 
 
