@@ -19,3 +19,7 @@ class UnknownDistrictError(TrackerError):
 
 class InputError(TrackerError):
     """A malformed date, time, number or file given by the user."""
+
+
+class SettingsError(TrackerError):
+    """A TRACKER_* setting is malformed; the message names the variable and what it expects."""

@@ -5,14 +5,27 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tracker.config import PROJECT_ROOT, get_settings
+from tracker.config import PROJECT_ROOT, get_settings, running_from_checkout
 from tracker.errors import InputError
 
-APP = PROJECT_ROOT / "dashboard" / "app.py"
+
+def _dashboard_app() -> Path:
+    """dashboard/app.py: the checkout's in a source tree, else the installed ``dashboard``
+    package's (located without importing it: that would load Streamlit)."""
+    if running_from_checkout():
+        return PROJECT_ROOT / "dashboard" / "app.py"
+    spec = find_spec("dashboard")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) / "app.py" if locations else PROJECT_ROOT / "dashboard" / "app.py"
+
+
+APP = _dashboard_app()
 
 
 def streamlit_command(port: int) -> list[str]:
@@ -36,7 +49,9 @@ def dashboard(
     typer.echo(f"dashboard on http://localhost:{port} "
                f"(database {env['TRACKER_DATABASE_URL'].split('@')[-1]})", err=True)
     try:
-        code = subprocess.call(streamlit_command(port), cwd=PROJECT_ROOT, env=env)
+        # The user's directory, like every other command: relative TRACKER_* paths agree.
+        # app.py puts the folder holding the dashboard package on sys.path itself.
+        code = subprocess.call(streamlit_command(port), env=env)
     except KeyboardInterrupt:
         code = 0
     raise typer.Exit(code)
