@@ -168,3 +168,23 @@ def test_settings_still_override_the_bundled_folders(venv: Path, tmp_path: Path)
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert run.stderr.startswith("error: ") and "nowhere" in run.stderr
+
+
+DASHBOARD = """
+from streamlit.testing.v1 import AppTest
+from tracker.cli.dashboard import APP
+page = AppTest.from_file(str(APP), default_timeout=60).run()
+print(APP)
+print([e.value for e in page.exception])
+print(len(page.text_input))
+"""
+
+
+def test_the_installed_dashboard_runs_its_login_page(venv: Path, tmp_path: Path) -> None:
+    env = _clean_env()
+    env["TRACKER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'dashboard.db'}"
+    app, exceptions, inputs = _run([venv / "bin" / "python", "-c", DASHBOARD], cwd=tmp_path,
+                                   env=env).stdout.splitlines()[-3:]
+    assert Path(app).is_relative_to(venv)
+    assert exceptions == "[]"
+    assert inputs == "2"  # user name and password
