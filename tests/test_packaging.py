@@ -115,6 +115,9 @@ def test_the_installed_command_computes_a_due_date_outside_the_checkout(
     run = _run([venv / "bin" / "tracker", "calendar", "due", "--received", "2025-03-27T10:15",
                 "--working-days", "3"], cwd=tmp_path, env=_clean_env())
     assert run.stdout == "2025-04-08\n"
+    module = _run([venv / "bin" / "python", "-m", "tracker", "calendar", "due", "--received",
+                   "2025-03-27T10:15", "--working-days", "3"], cwd=tmp_path, env=_clean_env())
+    assert module.stdout == "2025-04-08\n"
     # A district's regional closures come from the bundled geography.
     district = _run([venv / "bin" / "tracker", "calendar", "is-working-day", "2025-01-01",
                      "--district", "Rangamati"], cwd=tmp_path, env=_clean_env())

@@ -150,3 +150,14 @@ def test_the_cli_reports_bad_settings_as_one_line_and_exit_code_2(tmp_path: Path
                            "--working-days", "3"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
     assert (good.returncode, good.stdout) == (0, "2025-04-08\n")
+
+
+def test_a_bad_log_level_is_one_line_too(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["TRACKER_LOG_LEVEL"] = "loud"
+    run = subprocess.run([str(TRACKER), "calendar", "due", "--received", "2025-03-27T10:15",
+                          "--working-days", "3"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.startswith("error: TRACKER_LOG_LEVEL: 'LOUD' is not accepted")
+    assert run.stderr.count("\n") == 1
