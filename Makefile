@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 # The README's test command: lint, type-check, then the whole test suite.
 test: install lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist worksteal
 
 lint: install
 	$(VENV)/bin/ruff check tracker tests bench scripts dashboard

@@ -1,15 +1,68 @@
-"""Shared fixtures: the real national calendar and scratch copies of calendars/ to amend."""
+"""Shared fixtures: the real national calendar, scratch copies of calendars/, databases on
+both backends, and demo databases built once per run.
+
+Demo databases — use these instead of calling ``build_demo`` (or ``tracker demo``) in a test:
+each demo is built once per run as a template (a SQLite file; a PostgreSQL database copied
+with CREATE DATABASE ... TEMPLATE), see tests/databases.py for names and clean-up.
+
+- ``demo_copy(spec, backend)`` (function fixture, a factory): a fresh writable copy, a URL;
+  dropped after the test. For any test that writes::
+
+      def test_x(demo_copy):
+          url = demo_copy(DemoSpec(until=date(2024, 8, 20)), "postgresql")
+
+- ``demo_databases.shared(spec, backend)`` (session fixture): one copy per worker that every
+  read-only test shares — never write to it.
+- ``seeded_engine`` (function fixture, on each backend): an Engine on a writable copy of
+  DIGEST_DEMO — the drop-in for ``engine`` + ``seed(engine, until=date(2024, 8, 20))``.
+- ``DemoSpec(until, seed=1, builder=Builder.MODELS)``: ``Builder.MIGRATIONS`` makes the schema
+  with Alembic, ``Builder.CLI`` runs ``tracker demo``. FULL_DEMO, SMALL_DEMO and DIGEST_DEMO
+  below are the ones in use: reuse one rather than adding a near-twin (each is a build).
+
+The PostgreSQL server: 127.0.0.1:5432 as user postgres, or TRACKER_TEST_POSTGRES_URL (any
+database on the server; it is used only to create and drop this run's own databases).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
 
+import tracker.store.models
+from tests.databases import (
+    BACKENDS,
+    POSTGRES_SERVER_URL,
+    Backend,
+    Builder,
+    DemoCopy,
+    DemoDatabases,
+    DemoSpec,
+    RunNames,
+    create_database,
+    drop_run,
+    drop_worker_databases,
+    mark_postgres_used,
+)
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
+from tracker.store.db import make_engine
+
+__all__ = ["POSTGRES_SERVER_URL", "Backend", "Builder", "DemoCopy", "DemoSpec"]
+
+#: The full demo (a whole half fiscal year, five offices) most demo tests share.
+FULL_DEMO = DemoSpec(until=date(2025, 1, 31), seed=3)
+#: Two months of log: enough for a rollup, a login or a browser session.
+SMALL_DEMO = DemoSpec(until=date(2024, 8, 31), seed=1)
+#: The log of the digest tests (jobs, scheduler): it ends on Tuesday 20 August 2024.
+DIGEST_DEMO = DemoSpec(until=date(2024, 8, 20), seed=1)
 
 
 @pytest.fixture(scope="session")
@@ -34,67 +87,54 @@ def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch
     get_settings.cache_clear()
 
 
+# -- this run's names (one run id for the controller and every xdist worker) ---------------
+
+_names: list[RunNames] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workerinput = getattr(config, "workerinput", None)
+    run = workerinput["tracker_test_run"] if workerinput else RunNames.new_run_id()
+    _names.append(RunNames(run=run, worker=os.environ.get("PYTEST_XDIST_WORKER", "main")))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """xdist: every worker gets the controller's run id."""
+    node.workerinput["tracker_test_run"] = run_names().run  # type: ignore[attr-defined]
+
+
+def run_names() -> RunNames:
+    assert _names, "pytest_configure has not run"
+    return _names[-1]
+
+
+@pytest.hookimpl(trylast=True)  # after the session fixtures' teardown
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop what this run created, and nothing else."""
+    names = run_names()
+    try:
+        drop_worker_databases(names)
+        if not hasattr(session.config, "workerinput"):  # the controller, or the only process
+            drop_run(names)
+    except sa.exc.OperationalError as exc:
+        session.config.get_terminal_writer().line(
+            f"could not drop this run's databases ({names.run}*): {exc}", yellow=True)
+
+
 # -- databases: every DB test runs on SQLite and on PostgreSQL ---------------------------
 
-import os  # noqa: E402
-import uuid  # noqa: E402
-from datetime import UTC, date, datetime  # noqa: E402
-
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
-
-import tracker.store.models  # noqa: E402
-from tracker.store.db import make_engine  # noqa: E402
-
-#: The server the PostgreSQL tests use (README: "Tests"). Each run of the suite (each xdist
-#: worker) creates its own uniquely named database on it and drops only that one at the end,
-#: so two runs on one server never touch each other's data.
-POSTGRES_SERVER_URL = os.environ.get(
-    "TRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 _run_database: dict[str, str] = {}
 
 
-def _server_engine() -> Engine:
-    engine = sa.create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("select 1"))
-    except sa.exc.OperationalError as exc:
-        engine.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required under CI: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_SERVER_URL}")
-    return engine
-
-
 def postgres_url() -> str:
-    """This run's own database (created on first use, dropped by pytest_sessionfinish)."""
+    """This worker's own scratch database (created on first use, dropped at the end)."""
     if "url" not in _run_database:
-        name = f"tracker_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-        server = _server_engine()
-        with server.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        server.dispose()
-        _run_database["name"] = name
-        _run_database["url"] = str(sa.engine.make_url(POSTGRES_SERVER_URL).set(database=name)
-                                   .render_as_string(hide_password=False))
+        names = run_names()
+        mark_postgres_used(names)
+        _run_database["url"] = create_database(names.own_database)
+        _run_database["name"] = names.own_database
     return _run_database["url"]
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Drop the database this run created, and nothing else."""
-    name = _run_database.pop("name", None)
-    if name is None:
-        return
-    from tracker.store import db
-
-    db.clear_engine_cache()
-    server = sa.create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
 
 
 def _postgres_engine() -> Engine:
@@ -183,3 +223,36 @@ def cli_db(request: pytest.FixtureRequest, tmp_path: Path,
     yield url
     db.clear_engine_cache()
     get_settings.cache_clear()
+
+
+# -- demo databases, built once per run (see the module docstring) ------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_databases(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabases:
+    """The run's demo templates; ``.shared(spec, backend)`` for read-only tests."""
+    return DemoDatabases(run_names(), tmp_path_factory.mktemp("demo-shared"))
+
+
+@pytest.fixture
+def demo_copy(demo_databases: DemoDatabases, tmp_path: Path) -> Iterator[DemoCopy]:
+    """A factory: ``demo_copy(spec, backend)`` is a fresh writable copy of that demo (a URL),
+    dropped after the test."""
+    made: list[str] = []
+
+    def make(spec: DemoSpec, backend: Backend | str = Backend.SQLITE) -> str:
+        made.append(demo_databases.copy(spec, backend, folder=tmp_path))
+        return made[-1]
+
+    yield make
+    for url in made:
+        demo_databases.drop(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def seeded_engine(request: pytest.FixtureRequest, demo_copy: DemoCopy) -> Iterator[Engine]:
+    """A writable copy of DIGEST_DEMO on each backend: what ``engine`` followed by
+    ``seed(engine, until=date(2024, 8, 20))`` gives, without building the demo again."""
+    engine = make_engine(demo_copy(DIGEST_DEMO, request.param))
+    yield engine
+    engine.dispose()

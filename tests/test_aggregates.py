@@ -4,39 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from tests.conftest import _postgres_engine, reset_schema
+from tests.conftest import FULL_DEMO, SMALL_DEMO
+from tests.databases import BACKENDS, DemoCopy, DemoDatabases
 from tracker.services import aggregates
 from tracker.services.auth import SYSTEM, Scope, scope_for
-from tracker.services.demo import build_demo
 from tracker.services.reports import REPORT_COLUMNS, Period, compliance, fiscal_quarter, fiscal_year
 from tracker.services.reports import request_frame as full_frame
 from tracker.services.requests import NewRequest, log_request, transition
 from tracker.store.db import make_engine
 from tracker.store.models import Office, Request, User
 
-UNTIL = date(2025, 1, 31)
+UNTIL = FULL_DEMO.until
 COUNTED = [c for c in REPORT_COLUMNS if c != "median_wd_to_deliver"]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('agg') / 'demo.db'}")
-    else:
-        engine = _postgres_engine()
-        reset_schema(engine)
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        build_demo(session, until=UNTIL, seed=3)
-        session.commit()
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request: pytest.FixtureRequest, demo_databases: DemoDatabases) -> Iterator[Engine]:
+    """The full demo, shared by the tests that only read it."""
+    engine = make_engine(demo_databases.shared(FULL_DEMO, request.param))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_to_change(request: pytest.FixtureRequest,
+                   demo_copy: DemoCopy) -> Iterator[Engine]:
+    """A copy of the full demo of its own, for a test that writes."""
+    engine = make_engine(demo_copy(FULL_DEMO, request.param))
     yield engine
     engine.dispose()
 
@@ -107,10 +107,11 @@ def test_district_and_officer_scopes_agree_and_stay_in_scope(demo: Engine) -> No
         assert result.counts.empty and result.totals["received"] == 0
 
 
-def test_go_live_inside_a_month_splits_measured_from_not_measured(demo: Engine) -> None:
-    rollup = aggregates.Rollup(demo).refresh()
+def test_go_live_inside_a_month_splits_measured_from_not_measured(
+        demo_to_change: Engine) -> None:
+    rollup = aggregates.Rollup(demo_to_change).refresh()
     period = fiscal_year("2024-25")
-    with Session(demo) as session:
+    with Session(demo_to_change) as session:
         office = session.exec(select(Office).where(Office.code == "magura.magura-sadar")).one()
         office.go_live_date = date(2024, 9, 17)
         session.add(office)
@@ -125,12 +126,13 @@ def test_go_live_inside_a_month_splits_measured_from_not_measured(demo: Engine) 
             session.commit()
 
 
-def test_rollup_catches_up_with_new_closures_without_counting_twice(demo: Engine) -> None:
-    rollup = aggregates.Rollup(demo).refresh()
+def test_rollup_catches_up_with_new_closures_without_counting_twice(
+        demo_to_change: Engine) -> None:
+    rollup = aggregates.Rollup(demo_to_change).refresh()
     before = len(rollup.groups)
     period = fiscal_year("2024-25")
     now = datetime(2025, 1, 30, 10, tzinfo=UTC)
-    with Session(demo) as session:
+    with Session(demo_to_change) as session:
         officer = _user(session, "jashore-keshabpur")
         request = log_request(session, new=NewRequest(
             office_code="jashore.keshabpur", service="citizen-1",
@@ -162,12 +164,9 @@ def test_rollup_catches_up_with_new_closures_without_counting_twice(demo: Engine
               _reference(session, SYSTEM, period, UNTIL, "service"))
 
 
-def test_rollup_rebuilds_after_the_database_is_recreated(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        build_demo(session, until=date(2024, 8, 31), seed=1)
-        session.commit()
+def test_rollup_rebuilds_after_the_database_is_recreated(
+        demo_copy: DemoCopy) -> None:
+    engine = make_engine(demo_copy(SMALL_DEMO))
     rollup = aggregates.Rollup(engine).refresh()
     assert rollup.watermark > 0 and not rollup.groups.empty
     SQLModel.metadata.drop_all(engine)

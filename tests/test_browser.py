@@ -1,23 +1,32 @@
-"""A real browser on the real server: `tracker dashboard --port N` on a demo database, driven
-by headless Chromium (Debian's, through Playwright; no browser download) — log in, log a
-request, find it in the list, save a screenshot. Never skipped under CI."""
+"""A real browser on the real server: `tracker dashboard --port N` on a demo database (built
+by `tracker demo`), driven by headless Chromium (Debian's, through Playwright; no browser
+download) — log in, log a request, find it in the list, save a screenshot. Never skipped
+under CI. The server runs in its own session and is killed as a whole process group, so no
+Streamlit process outlives the test (checked after every run)."""
 
 from __future__ import annotations
 
+import atexit
+import itertools
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from dashboard import i18n
+from tests.databases import Builder, DemoDatabases, DemoSpec
+from tracker.config import PROJECT_ROOT
 from tracker.services.demo import DEMO_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,6 +35,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-sync"]
 TRACKER = Path(sys.executable).parent / "tracker"
 BN = "bn"
+#: Built with `tracker demo`, the command the README's demo runs.
+BROWSER_DEMO = DemoSpec(until=date(2024, 8, 31), seed=1, builder=Builder.CLI)
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
 
 
 def _unavailable() -> str | None:
@@ -44,47 +57,122 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# -- processes, read from /proc (Linux) ---------------------------------------------------
+
+
+def _live_processes() -> Iterator[tuple[int, int, list[str]]]:
+    """(pid, process group, argv) of every process that is not a zombie."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # it ended while we looked
+            continue
+        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if state != "Z":
+            yield int(entry.name), int(pgrp), [a.decode(errors="replace") for a in argv if a]
+
+
+def _serves_port(argv: list[str], port: int) -> bool:
+    pairs = itertools.pairwise(argv)
+    return any(flag in ("--port", "--server.port") and value == str(port)
+               for flag, value in pairs)
+
+
+@dataclass
+class DashboardServer:
+    """`tracker dashboard` (which runs Streamlit as its child) in a session of its own."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+    stopped: bool = field(default=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def processes(self) -> list[int]:
+        """Live processes of the server: its process group, or anything serving its port."""
+        return sorted(pid for pid, pgrp, argv in _live_processes()
+                      if pgrp == self.process.pid or _serves_port(argv, self.port))
+
+    def stop(self) -> None:
+        """SIGTERM to the whole group, then SIGKILL to whatever is left; idempotent."""
+        if self.stopped:
+            return
+        self.stopped = True
+        atexit.unregister(self.stop)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break  # nothing left in the group
+            if self._wait_until_gone(STOP_TIMEOUT):
+                break
+        self.process.wait(timeout=STOP_TIMEOUT)  # reap the group leader
+
+    def _wait_until_gone(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.process.poll()  # reap the leader as soon as it exits
+            if not self.processes():
+                return True
+            time.sleep(0.1)
+        return False
+
+
+def start_dashboard(database_url: str, log: Path) -> DashboardServer:
+    """Start the server and wait until it answers; stopped at exit even if nobody else does."""
+    port = _free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(TRACKER), "dashboard", "--port", str(port), "--database-url", database_url],
+            env={**os.environ, "TRACKER_DATABASE_URL": database_url,
+                 "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = DashboardServer(process, port, log)
+    atexit.register(server.stop)  # an interrupted run: pytest exits without teardown
+    try:
+        _wait_until_healthy(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _wait_until_healthy(server: DashboardServer) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail("the dashboard did not start:\n" + server.log.read_text()[-2000:])
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory,
+           demo_databases: DemoDatabases) -> Iterator[str]:
     reason = _unavailable()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"the browser test is required under CI: {reason}")
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    env = {**os.environ, "TRACKER_DATABASE_URL": url}
-    subprocess.run([str(TRACKER), "demo", "--reset", "--until", "2024-08-31"], env=env,
-                   check=True, capture_output=True)
-    port = _free_port()
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(TRACKER), "dashboard", "--port", str(port), "--database-url", url],
-        env={**env, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    url = demo_databases.copy(BROWSER_DEMO, "sqlite", folder=folder)  # the test logs one
+    dashboard = start_dashboard(url, folder / "server.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("the dashboard did not start:\n"
-                            + (folder / "server.log").read_text()[-2000:])
-            time.sleep(0.3)
-        yield base
+        yield dashboard.url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)  # the server we started, and its children
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+        dashboard.stop()
+    assert dashboard.processes() == [], "the dashboard outlived its test"
 
 
 def test_log_in_log_a_request_and_find_it_in_the_list(server: str, tmp_path: Path) -> None:
@@ -143,3 +231,35 @@ def test_the_chromium_under_test_is_debians_not_a_download() -> None:
     if reason and not os.environ.get("CI"):
         pytest.skip(reason)
     assert CHROMIUM.exists() and shutil.which("chromium") == str(CHROMIUM)
+
+
+def test_a_stopped_dashboard_leaves_no_process_behind(tmp_path: Path) -> None:
+    """The tracker process and its Streamlit child both go, whether the test stops the
+    server or the test process exits without doing so (atexit)."""
+    server = start_dashboard(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path / "stop.log")
+    try:
+        assert len(server.processes()) >= 2, "expected tracker and its streamlit child"
+    finally:
+        server.stop()
+    assert server.processes() == []
+    server.stop()  # a second stop (the atexit hook) is harmless
+
+
+def test_an_interrupted_run_still_stops_the_dashboard(tmp_path: Path) -> None:
+    """A process that starts the server and exits without stopping it: atexit does."""
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from tests.test_browser import start_dashboard
+        server = start_dashboard("sqlite:///{tmp_path / 'unused.db'}",
+                                 Path("{tmp_path / 'atexit.log'}"))
+        print(server.process.pid, server.port, len(server.processes()), flush=True)
+        sys.exit(3)  # no stop(): only atexit is left to clean up
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=START_TIMEOUT + 30)
+    assert done.returncode == 3, done.stderr
+    pid, port, count = (int(word) for word in done.stdout.split())
+    assert count >= 2, "the server was not running with its streamlit child"
+    left = [p for p, pgrp, argv in _live_processes() if pgrp == pid or _serves_port(argv, port)]
+    assert left == []

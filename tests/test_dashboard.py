@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import streamlit as st
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data, i18n
+from tests.conftest import FULL_DEMO
+from tests.databases import DemoCopy, DemoDatabases
 from tracker.config import PROJECT_ROOT, get_settings
-from tracker.services.demo import DEMO_PASSWORD, build_demo
+from tracker.services.demo import DEMO_PASSWORD
 from tracker.services.requests import NewRequest
 from tracker.store.db import make_engine
 from tracker.store.models import Request, User
@@ -24,29 +26,32 @@ NOW = datetime(2025, 6, 30, 10, tzinfo=UTC)
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = ["overview", "breaches", "log_request", "my_requests", "charter", "calendar",
          "complaints", "digests", "reports"]
-UNTIL = date(2025, 1, 31)
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("dash") / "demo.db"
-    engine = make_engine(f"sqlite:///{path}")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        build_demo(session, until=UNTIL, seed=2)
-        session.commit()
-    engine.dispose()
-    return f"sqlite:///{path}"
+def demo_url(demo_databases: DemoDatabases) -> str:
+    return demo_databases.shared(FULL_DEMO, "sqlite")
+
+
+def _pointed_at(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    yield url
+    st.cache_data.clear()
+    get_settings.cache_clear()
 
 
 @pytest.fixture
 def db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("TRACKER_DATABASE_URL", demo_url)
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    yield demo_url
-    st.cache_data.clear()
-    get_settings.cache_clear()
+    """The dashboard on the demo that every read-only test shares."""
+    yield from _pointed_at(demo_url, monkeypatch)
+
+
+@pytest.fixture
+def db_to_change(demo_copy: DemoCopy, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The dashboard on a copy of the demo of its own, for a test that writes (or tries to)."""
+    yield from _pointed_at(demo_copy(FULL_DEMO), monkeypatch)
 
 
 def session_user(url: str, username: str) -> data.SessionUser:
@@ -204,7 +209,8 @@ def test_log_form_shows_the_deadline_and_due_date_live(db: str) -> None:
     assert any(s.value.startswith("Computed due date") for s in at.success)
 
 
-def test_log_form_refuses_bad_input_in_the_users_language(db: str) -> None:
+def test_log_form_refuses_bad_input_in_the_users_language(db_to_change: str) -> None:
+    db = db_to_change
     before = request_count(db)
     at = open_page(app(db, "jashore-keshabpur", lang="bn"), "log_request")
     fill_log_form(at, time="25:99")
@@ -232,7 +238,8 @@ def test_log_form_refuses_bad_input_in_the_users_language(db: str) -> None:
     assert request_count(db) == before  # nothing was written
 
 
-def test_log_form_saves_good_input_as_the_officer(db: str) -> None:
+def test_log_form_saves_good_input_as_the_officer(db_to_change: str) -> None:
+    db = db_to_change
     before = request_count(db)
     at = open_page(app(db, "jashore-keshabpur"), "log_request")
     fill_log_form(at, time="10:15", ref="DASH/GOOD")
@@ -266,7 +273,8 @@ def test_a_programmer_forced_onto_the_log_page_cannot_log(db: str) -> None:
 # -- my requests -------------------------------------------------------------------------
 
 
-def test_actions_need_a_confirmation_and_then_apply(db: str) -> None:
+def test_actions_need_a_confirmation_and_then_apply(db_to_change: str) -> None:
+    db = db_to_change
     at = open_page(app(db, "jashore-keshabpur"), "my_requests")
     assert not at.exception
     with Session(make_engine(db)) as session:
@@ -300,7 +308,8 @@ def test_digests_page_says_not_available_on_a_half_migrated_database(
     assert i18n.t("not_available", "en", what=i18n.t("digests", "en")) in texts(at)
 
 
-def test_digests_page_shows_sent_pending_failed_in_the_users_scope(db: str) -> None:
+def test_digests_page_shows_sent_pending_failed_in_the_users_scope(db_to_change: str) -> None:
+    db = db_to_change
     import sqlalchemy as sa
 
     engine = make_engine(db)

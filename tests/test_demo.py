@@ -1,28 +1,27 @@
-"""The demo database: realistic, deterministic, and the same on SQLite and PostgreSQL."""
+"""The demo database: realistic, deterministic, and the same on SQLite and PostgreSQL.
+The demos are built by build_demo once per run (conftest: demo_databases) and read here."""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
-from sqlmodel import Session, SQLModel, func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
 
-from tests.conftest import _postgres_engine, reset_schema
+from tests.conftest import FULL_DEMO, SMALL_DEMO
+from tests.databases import DemoDatabases, DemoSpec
 from tracker.services.auth import SYSTEM
-from tracker.services.demo import build_demo
 from tracker.services.reports import compliance, fiscal_year, request_frame
 from tracker.store.db import make_engine
 from tracker.store.models import HoldPeriod, Request, RequestEvent, User
 
-UNTIL = date(2025, 1, 31)
+UNTIL = FULL_DEMO.until
 
 
-def _demo_report(engine: object) -> tuple[str, dict[str, int]]:
-    SQLModel.metadata.create_all(engine)  # type: ignore[arg-type]
-    with Session(engine) as session:  # type: ignore[arg-type]
-        build_demo(session, until=UNTIL, seed=7)
-        session.commit()
+def _demo_report(url: str) -> tuple[str, dict[str, int]]:
+    engine = make_engine(url)
+    with Session(engine) as session:
         frame = request_frame(session, scope=SYSTEM, period=fiscal_year("2024-25"),
                               as_of=UNTIL)
         counts = {
@@ -37,14 +36,14 @@ def _demo_report(engine: object) -> tuple[str, dict[str, int]]:
             "late": int((frame["status"] == "late").sum()),
             "delivered": int(frame["status"].isin(["on_time", "late"]).sum()),
         }
-        return compliance(frame, "service").to_csv(index=False), counts
+        report = compliance(frame, "service").to_csv(index=False), counts
+    engine.dispose()
+    return report
 
 
-def test_same_seed_same_report_on_sqlite_and_postgresql(tmp_path: Path) -> None:
-    sqlite_csv, sqlite_counts = _demo_report(make_engine(f"sqlite:///{tmp_path / 'd.db'}"))
-    pg = _postgres_engine()
-    reset_schema(pg)
-    pg_csv, pg_counts = _demo_report(pg)
+def test_same_seed_same_report_on_sqlite_and_postgresql(demo_databases: DemoDatabases) -> None:
+    sqlite_csv, sqlite_counts = _demo_report(demo_databases.shared(FULL_DEMO, "sqlite"))
+    pg_csv, pg_counts = _demo_report(demo_databases.shared(FULL_DEMO, "postgresql"))
     assert sqlite_csv == pg_csv
     assert sqlite_counts == pg_counts
     c = sqlite_counts
@@ -55,29 +54,25 @@ def test_same_seed_same_report_on_sqlite_and_postgresql(tmp_path: Path) -> None:
     assert c["events"] > 2 * c["requests"]  # every change audited
 
 
-def test_a_different_seed_gives_a_different_log(tmp_path: Path) -> None:
-    a = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
-    b = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
-    for engine, seed in ((a, 1), (b, 2)):
-        SQLModel.metadata.create_all(engine)
-        with Session(engine) as session:
-            build_demo(session, until=date(2024, 8, 31), seed=seed)
-            session.commit()
+def _engines(demo_databases: DemoDatabases, *specs: DemoSpec) -> list[Engine]:
+    return [make_engine(demo_databases.shared(spec, "sqlite")) for spec in specs]
+
+
+def test_a_different_seed_gives_a_different_log(demo_databases: DemoDatabases) -> None:
+    other_seed = replace(SMALL_DEMO, seed=SMALL_DEMO.seed + 1)
+    a, b = _engines(demo_databases, SMALL_DEMO, other_seed)
     with Session(a) as sa_, Session(b) as sb:
         refs_a = sa_.exec(select(Request.received_at)).all()
         refs_b = sb.exec(select(Request.received_at)).all()
     assert refs_a != refs_b
 
 
-def test_demo_users_can_log_in_with_hashed_passwords(tmp_path: Path) -> None:
+def test_demo_users_can_log_in_with_hashed_passwords(demo_databases: DemoDatabases) -> None:
     from tracker.services.auth import AuthenticationFailed, authenticate
     from tracker.services.demo import DEMO_PASSWORD
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'u.db'}")
-    SQLModel.metadata.create_all(engine)
+    (engine,) = _engines(demo_databases, SMALL_DEMO)
     with Session(engine) as session:
-        build_demo(session, until=date(2024, 7, 10), seed=1)
-        session.commit()
         user = authenticate(session, username="jashore-keshabpur", password=DEMO_PASSWORD)
         assert user.role == "upazila_officer" and user.password_hash != DEMO_PASSWORD
         with pytest.raises(AuthenticationFailed):

@@ -1,5 +1,5 @@
 """Shared pieces of the digest tests: a real SMTP server on loopback (aiosmtpd) and a
-small seeded database (the demo offices, a log up to mid-May 2025)."""
+small seeded database (the demo offices and their log), built once per run."""
 
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 
 def seed(engine: Engine, until: date = SEED_UNTIL, seed_: int = 1) -> None:
-    """The demo database (five upazila offices, their districts, users) up to ``until``."""
+    """The demo database (five upazila offices, their districts, users) up to ``until``.
+    Prefer the ``seeded_engine`` or ``demo_copy`` fixtures: this builds it on every call."""
     with DBSession(engine) as session:
         build_demo(session, until=until, seed=seed_)
         session.commit()

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy.engine import Engine
 
-from tests.test_digest_support import SmtpServer, at_nine, seed, smtp_server
+from tests.conftest import DIGEST_DEMO
+from tests.test_digest_support import SmtpServer, at_nine, smtp_server
 from tracker.config import Settings, get_settings
 from tracker.domain.calendar import load_calendar
 from tracker.services.digests import is_first_working_day_of_week
@@ -32,7 +33,7 @@ from tracker.services.scheduler import (
 __all__ = ["smtp_server"]
 
 DHAKA = ZoneInfo("Asia/Dhaka")
-DAY = date(2024, 8, 20)
+DAY = DIGEST_DEMO.until  # 2024-08-20, the last day of the seeded log (seeded_engine)
 
 
 def _url(engine: Engine) -> str:
@@ -74,9 +75,9 @@ def _point_settings_at(monkeypatch: pytest.MonkeyPatch, engine: Engine,
     get_settings.cache_clear()
 
 
-def test_the_job_sends_on_working_days_only(engine: Engine, smtp_server: SmtpServer,
+def test_the_job_sends_on_working_days_only(seeded_engine: Engine, smtp_server: SmtpServer,
                                             settings_env: pytest.MonkeyPatch) -> None:
-    seed(engine, until=DAY)
+    engine = seeded_engine  # the demo up to DAY, on each backend
     _point_settings_at(settings_env, engine, smtp_server)
     friday, holiday, saturday = date(2025, 5, 16), date(2025, 5, 11), date(2025, 5, 17)
     assert not daily_digests(now=at_nine(friday)).working_day
@@ -102,8 +103,8 @@ def _scheduler_process(url: str, port: int, now_iso: str, start_at: float,
 
 
 def test_two_scheduler_processes_racing_send_each_digest_once(
-        engine: Engine, smtp_server: SmtpServer) -> None:
-    seed(engine, until=DAY)
+        seeded_engine: Engine, smtp_server: SmtpServer) -> None:
+    engine = seeded_engine  # the demo up to DAY, on each backend
     context = multiprocessing.get_context("spawn")
     out: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
     start_at = time.time() + 4.0  # both start together, after their imports
@@ -126,11 +127,11 @@ def test_two_scheduler_processes_racing_send_each_digest_once(
 
 
 def test_missed_mornings_are_coalesced_into_one_late_run(
-        engine: Engine, smtp_server: SmtpServer, settings_env: pytest.MonkeyPatch) -> None:
+        seeded_engine: Engine, smtp_server: SmtpServer, settings_env: pytest.MonkeyPatch) -> None:
     """The real APScheduler path: the daily job's next run is two days overdue (the
     scheduler was down); on start it runs once, not once per missed morning, and
     today's digests go out once — or none if today is not a working day."""
-    seed(engine, until=DAY)
+    engine = seeded_engine  # the demo up to DAY, on each backend
     _point_settings_at(settings_env, engine, smtp_server)
     settings_env.setenv("TRACKER_DIGEST_MISFIRE_GRACE_SECONDS", str(3 * 86400))
     # Keep the real next morning far from the wall clock, so that no legitimate run falls
