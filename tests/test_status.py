@@ -75,3 +75,71 @@ def test_overdue_days_grow_by_one_per_working_day(
     counted = sum(1 for i in range(1, days + 1)
                   if calendar.is_working_day(due + timedelta(days=i)))
     assert late == max(1, counted)
+
+
+# -- every request state, running holds (request_status and its vectorised twin) ----------
+
+from tracker.domain.status import (  # noqa: E402
+    RequestState,
+    request_status,
+    request_statuses,
+)
+
+
+def test_a_rejected_request_is_rejected_not_overdue(calendar: BangladeshCalendar) -> None:
+    """The bug of issue 10: rejected on 06-01-2025, shown as 39 working days overdue."""
+    result = request_status(state=RequestState.REJECTED, due=date(2025, 1, 2),
+                            closed=date(2025, 1, 6), as_of=date(2025, 3, 1), calendar=calendar)
+    assert (result.status, result.working_days_late) == (Status.REJECTED, 0)
+    assert not result.status.is_open and not result.ever_breached
+
+
+def test_a_rejection_after_the_as_of_date_has_not_happened_yet(
+        calendar: BangladeshCalendar) -> None:
+    result = request_status(state="withdrawn", due=date(2025, 1, 2), closed=date(2025, 3, 1),
+                            as_of=date(2025, 1, 8), calendar=calendar)
+    assert result.status is Status.OVERDUE and result.working_days_late == 4  # 5, 6, 7, 8 Jan
+
+
+def test_a_running_hold_pushes_the_due_date_in_force(calendar: BangladeshCalendar) -> None:
+    """On hold since Sun 05-01-2025: as of Thu 09-01 four working days (6-9) were wholly on
+    hold, so the due date of Thu 09-01 moves four working days later (Wed 15-01)."""
+    result = request_status(state=RequestState.ON_HOLD, due=date(2025, 1, 9), closed=None,
+                            as_of=date(2025, 1, 9), calendar=calendar,
+                            running_hold_start=date(2025, 1, 5))
+    assert result.effective_due == date(2025, 1, 15)
+    assert result.status is Status.ON_TRACK
+    not_held = request_status(state=RequestState.IN_PROGRESS, due=date(2025, 1, 9),
+                              closed=None, as_of=date(2025, 1, 9), calendar=calendar,
+                              running_hold_start=date(2025, 1, 5))
+    assert (not_held.status, not_held.effective_due) == (Status.DUE_TODAY, date(2025, 1, 9))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(list(RequestState)),
+                               st.one_of(st.none(), dates), st.one_of(st.none(), dates),
+                               st.one_of(st.none(), dates)),
+                     min_size=1, max_size=25),
+       as_of=dates)
+def test_vectorised_request_statuses_equal_the_scalar_function(
+    calendar: BangladeshCalendar,
+    rows: list[tuple[RequestState, date | None, date | None, date | None]], as_of: date,
+) -> None:
+    rows = [(s, d, c if s in (RequestState.DELIVERED, RequestState.REJECTED,
+                              RequestState.WITHDRAWN) else None, h) for s, d, c, h in rows]
+    if any(d is not None and d.year == 2026 and d.month == 12 for _, d, _, _ in rows):
+        return  # a hold can push a due date past the last known calendar day
+
+    def arr(values: list[date | None]) -> np.ndarray:
+        return np.array([v if v else "NaT" for v in values], dtype="datetime64[D]")
+
+    judged = request_statuses(np.array([s.value for s, *_ in rows], dtype=object),
+                              arr([d for _, d, _, _ in rows]), arr([c for _, _, c, _ in rows]),
+                              arr([h for *_, h in rows]), as_of, calendar)
+    for (state, due, closed, hold), code, late, eff in zip(
+            rows, judged.codes, judged.working_days_late, judged.effective_due, strict=True):
+        expected = request_status(state=state, due=due, closed=closed, as_of=as_of,
+                                  calendar=calendar, running_hold_start=hold)
+        assert STATUS_CODES[code] is expected.status
+        assert late == expected.working_days_late
+        assert (None if np.isnat(eff) else eff.astype(object)) == expected.effective_due

@@ -35,7 +35,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from tracker.services.auth import Scope
-from tracker.services.reports import compliance_pct_column, compliance_ratio, judge_frame
+from tracker.services.queries import judge_frame, judged_requests, open_state_filter
+from tracker.services.reports import compliance_pct_column, compliance_ratio
 from tracker.store.models import (
     OPEN_STATES,
     District,
@@ -68,19 +69,6 @@ def _month_parts() -> tuple[sa.ColumnElement[int], sa.ColumnElement[int]]:
     year = sa.cast(sa.extract("year", col(Request.received_date)), sa.Integer)
     month = sa.cast(sa.extract("month", col(Request.received_date)), sa.Integer)
     return year.label("year"), month.label("month")
-
-
-def _open_state_filter(session: Session,
-                       states: tuple[str, ...] = OPEN_STATES) -> sa.ColumnElement[bool]:
-    """``state IN (states)``, written so the planner reads it through the state index.
-
-    As a sub-select of ids it is planned on its own (the state index, the only choice):
-    SQLite would otherwise prefer to scan the office index to save sorting for the GROUP BY,
-    which reads the whole log. PostgreSQL plans it as a semi-join on the same index.
-    """
-    del session  # same SQL on every backend
-    open_ids = sa.select(col(Request.id)).where(col(Request.state).in_(states))
-    return col(Request.id).in_(open_ids.scalar_subquery())
 
 
 def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -142,7 +130,7 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
         query = query.where(col(Request.office_id).in_(sorted(office_ids)))
     if open_only:
         # Only groups with requests in the period travel back (open ones can be old).
-        query = query.where(_open_state_filter(session)).having(count() > 0)
+        query = query.where(open_state_filter()).having(count() > 0)
     else:
         query = query.where(in_range)
     if closed_only:
@@ -178,7 +166,7 @@ def _judge_open_holds(session: Session, frame: pd.DataFrame, *, start: date, end
         .join(District, col(District.id) == Office.district_id)
         .join(HoldPeriod, (col(HoldPeriod.request_id) == Request.id)
               & col(HoldPeriod.end_date).is_(None))
-        .where(_open_state_filter(session, ("on_hold",)), col(Request.due_date).is_not(None))
+        .where(open_state_filter(("on_hold",)), col(Request.due_date).is_not(None))
     )
     if office_ids is not None:
         query = query.where(col(Request.office_id).in_(sorted(office_ids)))
@@ -198,8 +186,7 @@ def _judge_open_holds(session: Session, frame: pd.DataFrame, *, start: date, end
         if rows.empty:
             return frame
     judged = judge_frame(rows.assign(closed_date=None, state="on_hold", category="", number=0),
-                     as_of,
-                     dict(zip(rows["id"], rows["hold_start"], strict=True)))
+                         as_of)
     overdue = judged[judged["status"] == "overdue"]
     if overdue.empty:
         return frame
@@ -341,7 +328,7 @@ def _open_rows(session: Session, ids: list[int] | None) -> pd.DataFrame:
     """Requests open now (all of them, or those of ``ids``), with day numbers."""
     query = sa.select(*(col(getattr(Request, c)) for c in OPEN_COLUMNS))
     if ids is None:
-        query = query.where(_open_state_filter(session))
+        query = query.where(open_state_filter())
     else:
         query = query.where(col(Request.id).in_(ids), col(Request.state).in_(OPEN_STATES))
     frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=OPEN_COLUMNS)
@@ -609,40 +596,7 @@ def overview(session: Session, *, scope: Scope, start: date, end: date, as_of: d
 
 def open_frame(session: Session, *, scope: Scope, as_of: date,
                office_ids: frozenset[int] | None = None) -> pd.DataFrame:
-    """Every request open now (whatever its age), judged as of ``as_of``
-    by tracker.services.reports.
-
-    Read through the index on state, so the cost follows the open requests only. Columns
-    as ``tracker.services.reports.request_frame`` plus office_name_en, responsible_contact,
-    escalation_officer and deadline_raw.
-    """
-    allowed = _allowed(scope, office_ids)
-    names = ["id", "office_code", "office_name_bn", "office_name_en", "go_live_date",
-             "district", "category", "number", "service_name_bn", "deadline_raw",
-             "responsible_officer", "responsible_contact", "escalation_officer",
-             "external_ref", "applicant_name", "received_date", "due_date", "closed_date",
-             "state", "track", "extended", "backdated", "due_provisional"]
-    columns = [Request.id, Office.code, Office.name_bn, Office.name_en, Office.go_live_date,
-               District.name_en, Service.category, Service.number, Service.name_bn,
-               Service.deadline_raw, Service.responsible_officer, Service.responsible_contact,
-               Service.escalation_officer, Request.external_ref, Request.applicant_name,
-               Request.received_date, Request.due_date, Request.closed_date, Request.state,
-               Request.track, Request.extended, Request.backdated, Request.due_provisional]
-    query = (
-        sa.select(*(col(c) for c in columns))
-        .join(Office, col(Office.id) == Request.office_id)
-        .join(District, col(District.id) == Office.district_id)
-        .join(Service, col(Service.id) == Request.service_id)
-        .where(_open_state_filter(session), col(Request.received_date) <= as_of)
-        .order_by(col(Request.id))
-    )
-    if allowed is not None:
-        query = query.where(col(Request.office_id).in_(sorted(allowed)))
-    frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=names)
-    holds: dict[int, date] = {}
-    if not frame.empty and (frame["state"] == "on_hold").any():
-        ids = [int(i) for i in frame.loc[frame["state"] == "on_hold", "id"]]
-        holds = {int(r): d for r, d in session.execute(
-            sa.select(col(HoldPeriod.request_id), col(HoldPeriod.start_date))
-            .where(col(HoldPeriod.request_id).in_(ids), col(HoldPeriod.end_date).is_(None)))}
-    return judge_frame(frame, as_of, holds)
+    """Every request open now (whatever its age), judged as of ``as_of``: the one judged
+    frame (tracker.services.queries), read through the index on state."""
+    return judged_requests(session, scope=scope, as_of=as_of, office_ids=office_ids,
+                           open_only=True)

@@ -35,8 +35,10 @@ from sqlmodel import Session, col
 
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.status import Status
-from tracker.services.reports import compliance_ratio, judge_frame
-from tracker.store.models import District, HoldPeriod, Office, Request, Service
+from tracker.services.auth import SYSTEM
+from tracker.services.queries import judged_requests
+from tracker.services.reports import compliance_ratio
+from tracker.store.models import District, Office
 
 #: Compliance window of the digests (calendar days, the as-of date included).
 COMPLIANCE_DAYS = 30
@@ -496,50 +498,14 @@ def previous_working_day(day: date, calendar: BangladeshCalendar) -> date:
     return d
 
 
-_FRAME_COLUMNS = ["id", "office_id", "office_code", "office_name_bn", "go_live_date",
-                  "district", "category", "number", "service_name_bn", "responsible_officer",
-                  "external_ref", "received_date", "due_date", "closed_date", "state",
-                  "track", "extended", "backdated", "due_provisional"]
-
-
 def digest_frame(session: Session, *, as_of: date,
                  office_ids: Iterable[int] | None = None) -> pd.DataFrame:
-    """The requests that matter on ``as_of``, judged as of it (columns as request_frame's,
-    plus office_id and hold_start). One query for requests, one for their open holds.
-
-    Read: received by ``as_of`` and either still open then or closed in the lookback
-    window (the 30-day compliance and last week's summary).
-    """
-    start = as_of - timedelta(days=LOOKBACK_DAYS)
-    where = [col(Request.received_date) <= as_of,
-             sa.or_(col(Request.closed_date).is_(None), col(Request.closed_date) >= start)]
-    if office_ids is not None:
-        where.append(col(Request.office_id).in_(sorted(office_ids)))
-    query = (
-        sa.select(*(col(c) for c in (
-            Request.id, Request.office_id, Office.code, Office.name_bn, Office.go_live_date,
-            District.name_en, Service.category, Service.number, Service.name_bn,
-            Service.responsible_officer, Request.external_ref, Request.received_date,
-            Request.due_date, Request.closed_date, Request.state, Request.track,
-            Request.extended, Request.backdated, Request.due_provisional)))
-        .join(Office, col(Office.id) == Request.office_id)
-        .join(District, col(District.id) == Office.district_id)
-        .join(Service, col(Service.id) == Request.service_id)
-        .where(*where)
-        .order_by(col(Request.id))
-    )
-    frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=_FRAME_COLUMNS)
-    holds: dict[int, date] = {}
-    if not frame.empty:
-        hold_query = (sa.select(col(HoldPeriod.request_id), col(HoldPeriod.start_date))
-                      .join(Request, col(Request.id) == HoldPeriod.request_id)
-                      .where(col(HoldPeriod.end_date).is_(None),
-                             col(Request.state) == "on_hold", *where))
-        holds = {int(r): d for r, d in session.execute(hold_query)}
-    judged = judge_frame(frame, as_of, holds)
-    judged["hold_start"] = judged["id"].map(holds) if not judged.empty else pd.Series(
-        dtype="object")
-    return judged
+    """The requests that matter on ``as_of``, judged as of it: received by then and either
+    still open or closed in the lookback window (the 30-day compliance and last week's
+    summary). The one judged frame (tracker.services.queries), every office the digest
+    job covers (the recipients' scopes are applied when the digests are built)."""
+    return judged_requests(session, scope=SYSTEM, as_of=as_of, office_ids=office_ids,
+                           closed_since=as_of - timedelta(days=LOOKBACK_DAYS))
 
 
 @dataclass(frozen=True)
@@ -765,7 +731,6 @@ class _Flags:
 def _grs_overdue(session: Session, as_of: date,
                  office_codes: list[str] | None) -> dict[str, list[GrsItem]]:
     """Open complaints that passed a tier's limit, per office code (two statements)."""
-    from tracker.services.auth import SYSTEM
     from tracker.services.complaints import complaint_frame
     from tracker.services.reports import Period
 

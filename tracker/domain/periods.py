@@ -1,0 +1,59 @@
+"""Reporting periods: the APA fiscal year (1 July - 30 June) and its quarters. Pure.
+
+Q1 Jul-Sep, Q2 Oct-Dec, Q3 Jan-Mar, Q4 Apr-Jun (GUIDE §1).
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.errors import InputError
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+
+def fiscal_year(label: str) -> Period:
+    """``2024-25`` (or ``2024-2025``) -> 1 July 2024 to 30 June 2025."""
+    match = re.fullmatch(r"(\d{4})-(\d{2}|\d{4})", label.strip())
+    if not match:
+        raise InputError(f"bad fiscal year {label!r} (expected e.g. 2024-25)")
+    first = int(match.group(1))
+    second = int(match.group(2)) % 100
+    if second != (first + 1) % 100:
+        raise InputError(f"bad fiscal year {label!r}: the second year must follow the first")
+    return Period(date(first, 7, 1), date(first + 1, 6, 30), f"{first}-{second:02d}")
+
+
+QUARTER_MONTHS = {"Q1": (7, 9), "Q2": (10, 12), "Q3": (1, 3), "Q4": (4, 6)}
+
+
+def fiscal_quarter(fy: str, quarter: str) -> Period:
+    """Q1 Jul-Sep, Q2 Oct-Dec, Q3 Jan-Mar, Q4 Apr-Jun of the fiscal year."""
+    year = fiscal_year(fy)
+    q = quarter.strip().upper()
+    if q not in QUARTER_MONTHS:
+        raise InputError(f"bad quarter {quarter!r} (Q1..Q4)")
+    first_month, last_month = QUARTER_MONTHS[q]
+    y = year.start.year if q in ("Q1", "Q2") else year.end.year
+    last_day = date(y, last_month, monthrange(y, last_month)[1])
+    return Period(date(y, first_month, 1), last_day, f"{year.label} {q}")
+
+
+
+def fiscal_year_of(day: date) -> Period:
+    """The fiscal year a day falls in (1 July starts a new one)."""
+    first = day.year if day.month >= 7 else day.year - 1
+    return fiscal_year(f"{first}-{(first + 1) % 100:02d}")
+
+
+def quarter_of(day: date) -> str:
+    """Q1..Q4 of the fiscal year a day falls in."""
+    return next(q for q, (a, b) in QUARTER_MONTHS.items() if a <= day.month <= b)
