@@ -7,21 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import Builder, DemoCopy, DemoSpec
 from tests.test_cli import run
-from tests.test_digest_support import SmtpServer, seed, smtp_server
+from tests.test_digest_support import SmtpServer, smtp_server
 from tracker.config import get_settings
-from tracker.store.db import make_engine, upgrade
 
 __all__ = ["smtp_server"]
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, settings_env: pytest.MonkeyPatch) -> Path:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, until=date(2024, 8, 20))
-    engine.dispose()
+def demo_db(tmp_path: Path, settings_env: pytest.MonkeyPatch, demo_copy: DemoCopy) -> Path:
+    url = demo_copy(DemoSpec(until=date(2024, 8, 20), builder=Builder.MIGRATIONS))
     settings_env.setenv("TRACKER_DATABASE_URL", url)
     settings_env.setenv("TRACKER_OUTBOX_DIR", str(tmp_path / "outbox"))
     settings_env.delenv("TRACKER_SMTP_HOST", raising=False)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tests.conftest import add_charter
-from tests.test_digest_support import SmtpServer, at_nine, seed, settings, smtp_server
+from tests.test_digest_support import SmtpServer, at_nine, settings, smtp_server
 from tracker.services.jobs import INTERRUPTED, TABLE, day_states, deliver, plan_day, run_day
 from tracker.services.mail import OutboxTransport
 from tracker.services.offices import create_user, load_geography_rows
@@ -30,9 +30,8 @@ PROGRAMMERS = ["dinajpur@tracker.local", "jashore@tracker.local", "magura@tracke
 
 
 @pytest.fixture
-def seeded(engine: Engine) -> Engine:
-    seed(engine, until=DAY)
-    return engine
+def seeded(seeded_engine: Engine) -> Engine:
+    return seeded_engine
 
 
 def test_a_seeded_day_sends_one_digest_to_each_officer_and_programmer(

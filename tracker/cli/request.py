@@ -7,12 +7,10 @@ scope (default: the system, as an administrator at the shell).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import pandas as pd
 import typer
-from sqlmodel import Session, col, select
 
 from tracker.cli.common import (
     AsUser,
@@ -23,23 +21,19 @@ from tracker.cli.common import (
     today_in_dhaka,
     unit_of_work,
 )
-from tracker.domain.deadlines import Hold, due_date
 from tracker.domain.localtime import parse_date, to_local
-from tracker.domain.status import status_as_of
+from tracker.domain.periods import fiscal_year
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
-from tracker.services.reports import Period, fiscal_year, request_frame
+from tracker.services.queries import explain_due, judged_requests, load_readable, request_detail
 from tracker.services.requests import (
     NewRequest,
-    RequestError,
-    deadline_for,
     extend,
     log_request,
-    office_calendar,
     transition,
     update,
 )
-from tracker.store.models import CHANNELS, HoldPeriod, Office, Request, RequestEvent, Service
+from tracker.store.models import CHANNELS, Service
 
 request_app = typer.Typer(help="Log and follow requests.", no_args_is_help=True)
 
@@ -163,41 +157,27 @@ def request_update(
         typer.echo(f"#{request_id} updated: {', '.join(changes)}")
 
 
-def _load(session: Session, request_id: int, as_user: str | None) -> tuple[Request, Office]:
-    request = session.get(Request, request_id)
-    if request is None:
-        raise RequestError(f"no request #{request_id}")
-    office = session.get(Office, request.office_id)
-    assert office is not None
-    scope_for(session, resolve_user(session, as_user)).require_read(office)
-    return request, office
-
-
 @request_app.command("show")
 def request_show(request_id: IdArg, as_of: Annotated[str | None, typer.Option(
         help="Status as of this date (default today).")] = None,
                  as_user: AsUser = None) -> None:
     """Show a request, its status as of a date and its full history."""
+    day = parse_date(as_of) if as_of else today_in_dhaka()
     with unit_of_work() as session:
-        request, office = _load(session, request_id, as_user)
-        service = session.get(Service, request.service_id)
-        assert service is not None
-        day = parse_date(as_of) if as_of else today_in_dhaka()
-        calendar = office_calendar(session, office)
-        status = status_as_of(request.due_date, request.closed_date
-                              if request.state == "delivered" else None, day, calendar)
-        typer.echo(f"#{request.id} {office.code} {service.category}-{service.number} "
+        scope = scope_for(session, resolve_user(session, as_user))
+        detail = request_detail(session, request_id=request_id, scope=scope, as_of=day)
+        request, service, status = detail.request, detail.service, detail.status
+        typer.echo(f"#{request.id} {detail.office.code} {service.category}-{service.number} "
                    f"{service.name_bn}")
         typer.echo(f"  received {to_local(request.received_at).date} via {request.channel}"
                    f"{' (backdated)' if request.backdated else ''}; ref "
                    f"{request.external_ref or '-'}")
         typer.echo(f"  deadline {service.deadline_raw} ({request.track}); due "
-                   f"{request.due_date or 'none'}; state {request.state}")
+                   f"{status.effective_due or 'none'}; state {request.state}")
         typer.echo(f"  as of {day}: {status.status.value}"
                    + (f", {status.working_days_late} working day(s) late"
                       if status.working_days_late else ""))
-        for event in session.exec(select(RequestEvent).where(
-                RequestEvent.request_id == request.id).order_by(col(RequestEvent.id))):
+        for event in detail.events:
             change = (f" {event.field}: {event.old_value or '-'} -> {event.new_value}"
                       if event.field else "")
             typer.echo(f"  {to_local(event.at).date} {event.action}{change}"
@@ -208,25 +188,12 @@ def request_show(request_id: IdArg, as_of: Annotated[str | None, typer.Option(
 def request_explain(request_id: IdArg, as_user: AsUser = None) -> None:
     """Why is it due then: the days counted and skipped, holds and extensions."""
     with unit_of_work() as session:
-        request, office = _load(session, request_id, as_user)
+        scope = scope_for(session, resolve_user(session, as_user))
+        request, office = load_readable(session, request_id=request_id, scope=scope)
         service = session.get(Service, request.service_id)
         assert service is not None
-        calendar = office_calendar(session, office)
-        spec = deadline_for(service, request.track)
-        holds = [Hold(h.start_date, h.end_date) for h in session.exec(
-            select(HoldPeriod).where(HoldPeriod.request_id == request.id))]
-        typer.echo(f"#{request.id}: {service.deadline_raw} -> {request.track} track")
-        if spec is None:
-            typer.echo(f"as per directive: due {request.due_date or 'not entered'} "
-                       f"({request.directive_ref or 'no reference'})")
-        else:
-            closed_holds = [h for h in holds if h.end is not None]
-            result = due_date(request.received_at, spec, calendar, holds=closed_holds, explain=True)
-            typer.echo(result.explain())
-        if request.extended:
-            typer.echo(f"extended to {request.anchor_due_date} (see the history)")
-        typer.echo(f"due date in force: {request.due_date or 'none'}; frozen with calendar "
-                   f"{request.calendar_version}")
+        for line in explain_due(session, request=request, office=office, service=service):
+            typer.echo(line)
 
 
 @request_app.command("list")
@@ -241,11 +208,13 @@ def request_list(
 ) -> None:
     """List requests with their status as of a date (most recent first)."""
     day = parse_date(as_of) if as_of else today_in_dhaka()
-    period = fiscal_year(fy) if fy else Period(date(2000, 1, 1), day, "all")
+    period = fiscal_year(fy) if fy else None
     with unit_of_work() as session:
         scope = scope_for(session, resolve_user(session, as_user))
-        frame = request_frame(session, scope=scope, period=period, as_of=day,
-                              office_codes=[office] if office else None)
+        frame = judged_requests(session, scope=scope, as_of=day,
+                                received_from=period.start if period else None,
+                                received_to=period.end if period else None,
+                                office_codes=[office] if office else None)
     if status:
         frame = frame[frame["status"] == status]
     frame = frame.sort_values("id", ascending=False).head(limit)
