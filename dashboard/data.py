@@ -1,5 +1,10 @@
 """The dashboard's only data layer: every read and write the pages make goes through here.
 
+- Pages import this module (and dashboard.i18n / dashboard.ui), never ``tracker``: what they
+  need of it — errors to catch, ``NewRequest``, channels, periods, units and tracks — is
+  re-exported here, and every rule is called in its home (statuses and due dates in force
+  from the judged frame, tracks from tracker.domain.deadlines, dates from
+  tracker.domain.localtime, periods from tracker.domain.periods).
 - ``st.cache_resource`` holds the engine and the rollup of closed requests (one per database
   URL); ``st.cache_data(ttl=...)`` holds query results, keyed by the user's id so one
   user's figures are never served to another. Every write clears the data cache.
@@ -7,15 +12,18 @@
   logged-in user's id, loads the user from the database and passes ``scope_for(user)`` to
   the tracker functions (reads) or the user to ``tracker.services.requests`` (writes, which check
   the scope again on the server side). A page cannot ask for another office's data.
-- "Now" is asked of the clock here (``today``/``now``), never in tracker/.
+- "Now" is asked of the clock here (``now``/``local_now``/``today``: today in Dhaka), and
+  nowhere else in the dashboard; never in tracker/.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
@@ -24,9 +32,19 @@ from sqlmodel import Session, col, select
 
 from tracker.config import get_settings
 from tracker.domain.calendar import KIND_LABELS, load_calendar
-from tracker.domain.deadlines import DeadlineSpec, Hold, due_date
-from tracker.domain.localtime import DHAKA, to_local
-from tracker.services import aggregates, exports
+from tracker.domain.deadlines import (
+    DeadlineError,
+    DeadlineUnit,
+    Track,
+    choose_track,
+    due_date,
+    has_extended_track,
+)
+from tracker.domain.localtime import LocalMoment, moment_to_utc, parse_moment, to_local
+from tracker.domain.periods import Period, fiscal_quarter, fiscal_year, fiscal_year_of
+from tracker.domain.status import RequestState, Status
+from tracker.errors import InputError, TrackerError
+from tracker.services import aggregates, exports, queries
 from tracker.services import complaints as grs
 from tracker.services.apa_scope import resolve_offices
 from tracker.services.auth import (
@@ -36,13 +54,15 @@ from tracker.services.auth import (
     authenticate,
     scope_for,
 )
-from tracker.services.reports import Period, compliance, request_frame
+from tracker.services.reports import compliance, request_frame
 from tracker.services.requests import (
+    TRANSITIONS,
     NewRequest,
     charter_in_force,
     deadline_for,
     extend,
     get_office,
+    get_service,
     log_request,
     now_utc,
     office_calendar,
@@ -50,16 +70,21 @@ from tracker.services.requests import (
 )
 from tracker.store.db import make_engine, session_scope
 from tracker.store.models import (
+    CHANNELS,
     CharterVersion,
     District,
     Division,
-    HoldPeriod,
     Office,
-    Request,
-    RequestEvent,
     Service,
     User,
 )
+
+#: What the pages use of tracker, re-exported so that they import only this module.
+__all__ = [
+    "CHANNELS", "DeadlineUnit", "InputError", "NewRequest", "Period", "PermissionDenied",
+    "RequestState", "Status", "Track", "TrackerError", "fiscal_quarter", "fiscal_year",
+    "fiscal_year_of",
+]
 
 #: Seconds a cached query result may be served before it is read again.
 TTL = 60
@@ -90,11 +115,18 @@ def engine() -> Engine:
 
 
 def now() -> datetime:
+    """The dashboard's one clock (aware UTC)."""
     return now_utc()
 
 
+def local_now() -> LocalMoment:
+    """Now in Dhaka: the local date and time of day."""
+    return to_local(now())
+
+
 def today() -> date:
-    return to_local(now_utc()).date
+    """Today in Dhaka: the as-of date of every page."""
+    return local_now().date
 
 
 @dataclass(frozen=True)
@@ -176,9 +208,48 @@ def overview(user_id: int, start: date, end: date, as_of: date,
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def breaches(user_id: int, as_of: date) -> pd.DataFrame:
-    """Open requests in the user's scope, judged as of ``as_of``."""
+    """Open requests in the user's scope, judged as of ``as_of`` (the one judged frame),
+    with ``working_days_left`` to the due date in force."""
     with Session(engine()) as session:
-        return aggregates.open_frame(session, scope=_scope(session, user_id), as_of=as_of)
+        frame = aggregates.open_frame(session, scope=_scope(session, user_id), as_of=as_of)
+    return frame.assign(working_days_left=working_days_left(frame, as_of))
+
+
+def working_days_left(frame: pd.DataFrame, as_of: date) -> pd.Series:
+    """Working days after ``as_of`` up to each request's due date in force (``effective_due``:
+    running holds counted), 0 on or past it, <NA> without a due date.
+
+    Counted with each office's own calendar (its district's regional closures), as the
+    judged frame judges it.
+    """
+    left = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    dated = frame[frame["effective_due"].notna()]
+    start = np.datetime64(as_of, "D")
+    for district, rows in dated.groupby("district", sort=True):
+        ends = np.array([np.datetime64(d, "D") for d in rows["effective_due"]],
+                        dtype="datetime64[D]")
+        index = load_calendar(str(district)).index
+        left[rows.index] = index.working_days_between(np.full(len(ends), start), ends)
+    return left
+
+
+@dataclass(frozen=True)
+class BreachList:
+    """Overdue requests and those due within ``window`` working days (still open)."""
+
+    shown: pd.DataFrame
+    overdue: int
+    due_soon: int
+
+
+def breach_list(user_id: int, as_of: date, window: int) -> BreachList:
+    frame = breaches(user_id, as_of)
+    if frame.empty:
+        return BreachList(frame, 0, 0)
+    overdue = frame["status"] == Status.OVERDUE
+    ahead = frame["status"].isin([Status.ON_TRACK, Status.DUE_TODAY])
+    soon = ahead & frame["working_days_left"].le(window).fillna(False).astype(bool)
+    return BreachList(frame[overdue | soon].copy(), int(overdue.sum()), int(soon.sum()))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -199,46 +270,32 @@ def compliance_table(user_id: int, start: date, end: date, as_of: date, by: str
     return compliance(frame, by)
 
 
+# -- one request ----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class RequestDetail:
+    """tracker.services.queries.request_detail as the pages show it: the request's fields
+    (with its status, due date in force and working days late as of today), its history,
+    why it is due then, and the actions the user may take on it."""
+
     request: dict[str, Any]
     history: pd.DataFrame
     explanation: str
+    actions: list[str]
 
 
 def request_detail(user_id: int, request_id: int) -> RequestDetail:
-    """One request the user may read: its fields, history and why it is due then."""
+    """One request the user may read (else PermissionDenied), judged as of today."""
     with Session(engine()) as session:
-        request = session.get(Request, request_id)
-        if request is None:
-            raise PermissionDenied(f"no request #{request_id}")
-        office = session.get(Office, request.office_id)
-        assert office is not None
-        _scope(session, user_id).require_read(office)
-        service = session.get(Service, request.service_id)
-        assert service is not None
-        events = session.exec(select(RequestEvent).where(
-            RequestEvent.request_id == request.id).order_by(col(RequestEvent.id))).all()
+        detail = queries.request_detail(session, request_id=request_id,
+                                        scope=_scope(session, user_id), as_of=today())
+        request, office, service = detail.request, detail.office, detail.service
         history = pd.DataFrame([{
             "at": to_local(e.at).date, "action": e.action, "field": e.field or "",
             "old": e.old_value or "", "new": e.new_value or "", "reason": e.reason or ""}
-            for e in events])
-        calendar = office_calendar(session, office)
-        spec = deadline_for(service, request.track)
-        lines = [f"#{request.id}: {service.deadline_raw} -> {request.track} track"]
-        if spec is None:
-            lines.append(f"as per directive: due {request.due_date or 'not entered'} "
-                         f"({request.directive_ref or 'no reference'})")
-        else:
-            holds = [Hold(h.start_date, h.end_date) for h in session.exec(
-                select(HoldPeriod).where(HoldPeriod.request_id == request.id))
-                if h.end_date is not None]
-            lines.append(due_date(request.received_at, spec, calendar, holds=holds,
-                                  explain=True).explain())
-        if request.extended:
-            lines.append(f"extended to {request.anchor_due_date} (see the history)")
-        lines.append(f"due date in force: {request.due_date or 'none'}; frozen with "
-                     f"calendar {request.calendar_version}")
+            for e in detail.events])
+        status = detail.status
         fields = request.model_dump(exclude={"version"})
         fields.update(office_code=office.code, office_name_bn=office.name_bn,
                       service_key=f"{service.category}-{service.number}",
@@ -246,8 +303,28 @@ def request_detail(user_id: int, request_id: int) -> RequestDetail:
                       responsible_officer=service.responsible_officer,
                       responsible_contact=service.responsible_contact,
                       escalation_officer=service.escalation_officer,
-                      conditional=service.conditional, unit=service.unit)
-        return RequestDetail(fields, history, "\n".join(lines))
+                      conditional=service.conditional, unit=service.unit,
+                      status=status.status.value, effective_due=status.effective_due,
+                      working_days_late=status.working_days_late)
+        actions = actions_for(request.state, unit=service.unit,
+                              conditional=service.conditional)
+        return RequestDetail(fields, history, "\n".join(detail.explanation), actions)
+
+
+def actions_for(state: str, *, unit: str, conditional: bool) -> list[str]:
+    """The lifecycle actions allowed from ``state`` (tracker.services.requests.TRANSITIONS),
+    and ``extend`` for an open request whose charter allows an extension."""
+    actions = [action for action, (allowed, _) in TRANSITIONS.items() if state in allowed]
+    if RequestState(state).is_open and extension_allowed(unit=unit, conditional=conditional):
+        actions.append("extend")
+    return actions
+
+
+def extension_allowed(*, unit: str, conditional: bool) -> bool:
+    """Whether the due date may be extended (rule 6: "N / as needed"; or a per-directive
+    date entered later). The same test as tracker.services.requests.extend, which has no
+    function of its own for it (yet): keep the two equal."""
+    return conditional or DeadlineUnit(unit) is DeadlineUnit.PER_DIRECTIVE
 
 
 # -- logging and lifecycle (writes) ---------------------------------------------------------
@@ -265,9 +342,13 @@ def writable_offices(user_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["office_id", "code", "name_bn", "name_en"])
 
 
+CATEGORY_ORDER = {"citizen": 0, "institutional": 1, "internal": 2}
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def services_on(user_id: int, office_code: str, day: date) -> pd.DataFrame:
-    """The services of the charter in force on ``day`` for an office the user may read."""
+    """The services of the charter in force on ``day`` for an office the user may read;
+    ``has_extended_track``: the officer picks a track (tracker.domain.deadlines)."""
     with Session(engine()) as session:
         office = get_office(session, office_code)
         _scope(session, user_id).require_read(office)
@@ -278,16 +359,29 @@ def services_on(user_id: int, office_code: str, day: date) -> pd.DataFrame:
                  "number": s.number, "name_bn": s.name_bn, "deadline_raw": s.deadline_raw,
                  "unit": s.unit, "amount": s.amount,
                  "extended_working_days": s.extended_working_days,
+                 "has_extended_track": has_extended_track(s.unit, s.extended_working_days),
                  "conditional": s.conditional, "fee_raw": s.fee_raw,
                  "responsible_officer": s.responsible_officer,
                  "responsible_contact": s.responsible_contact,
                  "escalation_officer": s.escalation_officer} for s in services]
-    order = {"citizen": 0, "institutional": 1, "internal": 2}
     frame = pd.DataFrame(rows)
     if not frame.empty:
-        frame = frame.sort_values(["category", "number"], key=lambda s: s.map(order)
+        frame = frame.sort_values(["category", "number"], key=lambda s: s.map(CATEGORY_ORDER)
                                   if s.name == "category" else s).reset_index(drop=True)
     return frame
+
+
+def track_refusal(service: Mapping[str, Any], track: str | None, reason: str) -> str | None:
+    """Why tracker.domain.deadlines.choose_track refuses this track for a row of
+    ``services_on`` (e.g. the extended track without a reason), or None."""
+    extended = service["extended_working_days"]
+    try:
+        choose_track(service["unit"], None if pd.isna(extended) else int(extended), track,
+                     reason, service_label=str(service["key"]),
+                     deadline_raw=str(service["deadline_raw"]))
+    except DeadlineError as exc:
+        return str(exc)
+    return None
 
 
 @dataclass(frozen=True)
@@ -303,17 +397,22 @@ def preview_due(user_id: int, office_code: str, service_key: str, received_at: d
     with Session(engine()) as session:
         office = get_office(session, office_code)
         _scope(session, user_id).require_read(office)
-        local = to_local(received_at)
-        version = charter_in_force(session, office, local.date)
-        category, _, number = service_key.rpartition("-")
-        service = session.exec(select(Service).where(
-            Service.charter_version_id == version.id, Service.category == category,
-            Service.number == int(number))).one()
-        spec: DeadlineSpec | None = deadline_for(service, track or "standard")
+        version = charter_in_force(session, office, to_local(received_at).date)
+        service = get_service(session, version, service_key)
+        spec = deadline_for(service, track or Track.STANDARD)
         if spec is None:
             return DuePreview(None, False, "as per directive: enter the directive's date")
         result = due_date(received_at, spec, office_calendar(session, office), explain=True)
         return DuePreview(result.due, result.provisional, result.explain())
+
+
+def received_at(day: date, hhmm: str) -> datetime:
+    """A Dhaka local date and the time of day an officer typed (``10:15``, ASCII or Bengali
+    digits) as an aware UTC datetime; InputError if the time is malformed."""
+    if not hhmm.strip():
+        raise InputError("empty time")
+    moment = parse_moment(f"{day:%d-%m-%Y} {hhmm.strip()}")
+    return moment_to_utc(moment)
 
 
 def log(user_id: int, new: NewRequest) -> tuple[int, date | None]:
@@ -346,13 +445,6 @@ def extend_due(user_id: int, request_id: int, new_due: date, reason: str) -> dat
         due = request.due_date
     invalidate()
     return due
-
-
-def received_moment(day: date, hhmm: str) -> datetime:
-    """A Dhaka local date and HH:MM as an aware datetime (ValueError if malformed)."""
-    hour, _, minute = hhmm.strip().translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
-                                             ).partition(":")
-    return datetime(day.year, day.month, day.day, int(hour), int(minute), tzinfo=DHAKA)
 
 
 # -- charter, calendar, digests, reports ----------------------------------------------------
@@ -488,3 +580,25 @@ def complaints(user_id: int, start: date, end: date, as_of: date) -> pd.DataFram
     with Session(engine()) as session:
         return grs.complaint_frame(session, scope=_scope(session, user_id),
                                    period=Period(start, end, "dashboard"), as_of=as_of)
+
+
+@dataclass(frozen=True)
+class ComplaintTotals:
+    """The complaints page's headline figures, summed from tracker's per-office summary."""
+
+    received: int
+    open: int
+    past_limit: int
+    pct_within_time: float | None  # of those resolved or past a limit; None if none is
+
+
+def complaint_totals(frame: pd.DataFrame) -> tuple[pd.DataFrame, ComplaintTotals]:
+    """tracker.services.complaints.complaint_summary (per office) and its totals."""
+    summary = grs.complaint_summary(frame)
+    judged = int(frame["judged"].astype(int).sum()) if not frame.empty else 0
+    within = int(summary["resolved_within_time"].sum())
+    totals = ComplaintTotals(
+        received=int(summary["received"].sum()), open=int(summary["open"].sum()),
+        past_limit=int(summary["open_overdue"].sum()),
+        pct_within_time=round(100 * within / judged, 1) if judged else None)
+    return summary, totals

@@ -1,5 +1,8 @@
-"""Bengali / English for the dashboard: labels, Bengali digits and dd-mm-yyyy dates.
+"""Bengali / English for the dashboard: labels, and the formatters of tracker.domain.bn.
 
+Dates, numbers, percentages and digits are formatted by tracker.domain.bn (the one set every
+screen, digest, export and CLI line uses: dd-mm-yyyy dates in both languages); this module
+re-exports them under the names the pages use and adds the dashboard's labels.
 Pure functions (no Streamlit): pages pass the session's language, ``current()`` reads it.
 """
 
@@ -9,8 +12,16 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-LANGS = ("bn", "en")
-BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+from tracker.domain import bn
+from tracker.domain.bn import fmt_date as fmt_date
+from tracker.domain.bn import fmt_month as fmt_month
+from tracker.domain.bn import fmt_num as fmt_num
+from tracker.domain.bn import fmt_pct as fmt_pct
+from tracker.domain.bn import grs_title as grs_title
+from tracker.domain.bn import localise_digits as digits
+
+#: Plain strings (Streamlit widgets keep them across reruns as they are).
+LANGS: tuple[str, ...] = tuple(lang.value for lang in bn.LANGS)
 
 STRINGS: dict[str, tuple[str, str]] = {
     # key: (Bengali, English)
@@ -165,7 +176,6 @@ ERRORS_BN: tuple[tuple[str, str], ...] = (
     (r"is in the future", "সময়টি ভবিষ্যতে হতে পারে না"),
     (r"the directive's due date is before the request was received",
      "নির্দেশনার তারিখ আবেদন গ্রহণের আগে হতে পারে না"),
-    (r"the extended track needs a reason", "বর্ধিত ট্র্যাকের জন্য কারণ লিখুন"),
     (r"(hold|reject|withdraw) needs a reason", "এই কাজের জন্য কারণ লিখুন"),
     (r"an extension needs a reason", "সময় বৃদ্ধির জন্য কারণ লিখুন"),
     (r"the new due date must be after (\S+)", "নতুন তারিখ {0} এর পরে হতে হবে"),
@@ -178,8 +188,17 @@ ERRORS_BN: tuple[tuple[str, str], ...] = (
 )
 
 
+#: tracker's error messages that the dashboard has a label for (both languages).
+ERROR_LABELS: tuple[tuple[str, str], ...] = (
+    (r"the extended track needs a reason", "err_reason"),
+)
+
+
 def error_text(message: str, lang: str) -> str:
     """A tracker error message in the user's language (known ones; others as they are)."""
+    for pattern, key in ERROR_LABELS:
+        if re.search(pattern, message):
+            return t(key, lang)
     if lang == "bn":
         for pattern, text in ERRORS_BN:
             found = re.search(pattern, message)
@@ -190,8 +209,8 @@ def error_text(message: str, lang: str) -> str:
 
 def t(key: str, lang: str, **values: Any) -> str:
     """The label for ``key``; values are formatted in (numbers in the language's digits)."""
-    bn, en = STRINGS[key]
-    text = bn if lang == "bn" else en
+    bengali, english = STRINGS[key]
+    text = bengali if lang == bn.Lang.BN else english
     if values:
         text = text.format(**{k: show(v, lang) for k, v in values.items()})
     return text
@@ -202,37 +221,12 @@ def label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
     return key if pair is None else (pair[0] if lang == "bn" else pair[1])
 
 
-def digits(text: str, lang: str) -> str:
-    """ASCII digits to Bengali ones in Bengali mode."""
-    return text.translate(BN_DIGITS) if lang == "bn" else text
-
-
-def fmt_date(day: date | datetime | None, lang: str) -> str:
-    """dd-mm-yyyy in Bengali digits (Bengali mode) or ISO yyyy-mm-dd (English)."""
-    if day is None:
-        return "—"
-    if isinstance(day, datetime):
-        day = day.date()
-    return digits(f"{day:%d-%m-%Y}", lang) if lang == "bn" else day.isoformat()
-
-
-def fmt_month(day: date, lang: str) -> str:
-    return digits(f"{day:%m-%Y}", lang) if lang == "bn" else f"{day:%Y-%m}"
-
-
-def fmt_num(value: float | int | None, lang: str, decimals: int = 0) -> str:
-    if value is None or value != value:  # None or NaN
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    return digits(text, lang)
-
-
-def fmt_pct(value: float | None, lang: str) -> str:
-    return "—" if value is None or value != value else fmt_num(value, lang, 1) + "%"
-
-
 def show(value: Any, lang: str) -> str:
-    """Any value for display: dates and numbers localised, the rest as text."""
+    """Any value for display: dates and numbers localised, the rest as text.
+
+    An int is an identifier or a count shown as it is (``#1234``, no separator); a float is
+    a quantity: a whole one without decimals, otherwise one decimal (tracker.domain.bn).
+    """
     if isinstance(value, date | datetime):
         return fmt_date(value, lang)
     if isinstance(value, bool):
@@ -240,13 +234,13 @@ def show(value: Any, lang: str) -> str:
     if isinstance(value, int):
         return digits(str(value), lang)
     if isinstance(value, float):
-        return fmt_num(value, lang, 1)
-    return digits(str(value), lang) if lang == "bn" and str(value).isdigit() else str(value)
+        return fmt_num(value, lang, 0 if value.is_integer() else 1)
+    return digits(str(value), lang) if str(value).isdigit() else str(value)
 
 
 def current() -> str:
     """The session's language (Streamlit session state), Bengali by default."""
     import streamlit as st
 
-    lang = st.session_state.get("lang", "bn")
-    return lang if lang in LANGS else "bn"
+    lang = st.session_state.get("lang", bn.Lang.BN.value)
+    return lang if lang in LANGS else bn.Lang.BN.value

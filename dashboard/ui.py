@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, i18n
-from tracker.services.reports import Period, fiscal_quarter, fiscal_year
 
 USER_KEY = "user"
 
@@ -30,33 +29,38 @@ def require_login() -> tuple[data.SessionUser, str]:
 
 
 def fy_label(day: date) -> str:
-    first = day.year if day.month >= 7 else day.year - 1
-    return f"{first}-{(first + 1) % 100:02d}"
+    """The fiscal year a day falls in, e.g. ``2024-25`` (tracker.domain.periods)."""
+    return data.fiscal_year_of(day).label
 
 
-def period_picker(lang: str, key: str) -> Period:
+#: The first fiscal year the pickers offer.
+FIRST_FISCAL_YEAR = 2023
+
+
+def period_picker(lang: str, key: str) -> data.Period:
     """Fiscal year + quarter, or a custom date range."""
     today = data.today()
-    current = int(fy_label(today)[:4])
-    years = [f"{y}-{(y + 1) % 100:02d}" for y in range(current, 2022, -1)]
+    current = data.fiscal_year_of(today).start.year
+    years = [fy_label(date(y, 7, 1)) for y in range(current, FIRST_FISCAL_YEAR - 1, -1)]
     cols = st.columns(3)
     mode = cols[0].radio(i18n.t("date_range", lang), ["fy", "range"], horizontal=True,
                          key=f"{key}_mode",
                          format_func=lambda m: i18n.t("fiscal_year" if m == "fy"
                                                       else "custom_range", lang))
     if mode == "range":
-        start = cols[1].date_input(i18n.t("date_range", lang) + " ↦", value=fiscal_year(
+        start = cols[1].date_input(i18n.t("date_range", lang) + " ↦", value=data.fiscal_year(
             years[0]).start, key=f"{key}_start", format="DD-MM-YYYY")
         end = cols[2].date_input("↤", value=today, key=f"{key}_end", format="DD-MM-YYYY")
         assert isinstance(start, date) and isinstance(end, date)
-        return Period(start, end, f"{start} – {end}")
+        return data.Period(start, end, f"{i18n.fmt_date(start, lang)} – "
+                                       f"{i18n.fmt_date(end, lang)}")
     fy = cols[1].selectbox(i18n.t("fiscal_year", lang), years, key=f"{key}_fy",
                            format_func=lambda y: i18n.digits(y, lang))
     quarter = cols[2].selectbox(i18n.t("quarter", lang), ["", "Q1", "Q2", "Q3", "Q4"],
                                 key=f"{key}_q",
                                 format_func=lambda q: i18n.t("whole_year", lang) if not q
                                 else i18n.digits(q, lang))
-    return fiscal_quarter(fy, quarter) if quarter else fiscal_year(fy)
+    return data.fiscal_quarter(fy, quarter) if quarter else data.fiscal_year(fy)
 
 
 def localise(frame: pd.DataFrame, lang: str, columns: dict[str, str] | None = None

@@ -3,8 +3,10 @@ the log form refuses bad input and saves good input; actions need a confirmation
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -158,7 +160,9 @@ def test_bengali_mode_shows_bengali_digits_and_dates(db: str) -> None:
     assert value and all(not ch.isascii() or ch in ",." for ch in value)
     assert "০১-০৭-২০২৪" in texts(at)  # the period's start, dd-mm-yyyy
     assert i18n.fmt_date(date(2025, 3, 27), "bn") == "২৭-০৩-২০২৫"
-    assert i18n.fmt_date(date(2025, 3, 27), "en") == "2025-03-27"
+    # One date format in both languages (tracker.domain.bn): dd-mm-yyyy, never ISO.
+    assert i18n.fmt_date(date(2025, 3, 27), "en") == "27-03-2025"
+    assert i18n.fmt_num(1234.0, "bn") == "১,২৩৪" and i18n.show(547.0, "bn") == "৫৪৭"
     assert i18n.fmt_pct(89.64, "bn") == "৮৯.৬%"
     # tracker's own refusals reach a Bengali-speaking officer in Bengali.
     assert i18n.error_text("external reference 'R/1' is already used in jashore.keshabpur",
@@ -167,6 +171,16 @@ def test_bengali_mode_shows_bengali_digits_and_dates(db: str) -> None:
         "আবেদন #১২ এখন")
     assert i18n.error_text("request #12 is delivered: cannot start", "en") == (
         "request #12 is delivered: cannot start")
+    assert i18n.error_text("the extended track needs a reason", "en") == (
+        i18n.t("err_reason", "en"))
+
+
+def test_english_mode_shows_dates_dd_mm_yyyy(db: str) -> None:
+    at = app(db, "admin", lang="en")
+    at.selectbox(key="ov_fy").select("2024-25").run()
+    assert not at.exception
+    body = texts(at)
+    assert "01-07-2024 – 30-06-2025" in body and "2024-07-01" not in body
 
 
 def test_the_language_switch_changes_the_labels(db: str) -> None:
@@ -450,3 +464,119 @@ def test_complaints_page_shows_only_the_offices_the_user_may_read(db: str) -> No
     at.selectbox(key="grs_fy").select("2024-25").run()
     assert not at.exception
     assert set(at.dataframe[1].value["office_code"]) == {"jashore.keshabpur"}
+
+
+def test_the_breach_list_and_the_detail_show_the_due_date_in_force_of_a_request_on_hold(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import add_charter
+    from tracker.services.offices import create_user, load_geography_rows
+    from tracker.services.requests import log_request, transition
+
+    with Session(engine) as session:
+        load_geography_rows(session)
+        add_charter(session, "jashore.keshabpur")
+        create_user(session, username="officer", full_name="o", role="upazila_officer",
+                    password=DEMO_PASSWORD, office_code="jashore.keshabpur")
+        request = log_request(session, new=NewRequest(
+            office_code="jashore.keshabpur", service="citizen-1",
+            received_at=datetime(2025, 3, 2, 10), channel="phone"), now=NOW, user=None)
+        transition(session, request_id=request.id, action="hold",  # type: ignore[arg-type]
+                   at=datetime(2025, 3, 3, 10), now=NOW, user=None, reason="documents")
+        session.commit()
+        stored_due, request_id = request.due_date, request.id
+        officer = session.exec(select(User).where(User.username == "officer")).one().id
+    assert isinstance(officer, int) and isinstance(request_id, int)
+    monkeypatch.setattr(data, "engine", lambda: engine)
+    st.cache_data.clear()
+    try:
+        # The hold still runs today: the due date in force has moved past the stored one.
+        as_of = data.today()
+        listed = data.breaches(officer, as_of).set_index("id").loc[request_id]
+        detail = data.request_detail(officer, request_id)
+        assert stored_due is not None and listed["effective_due"] > stored_due
+        assert detail.request["effective_due"] == listed["effective_due"]
+        assert detail.request["status"] == listed["status"] == "on_track"
+        assert detail.request["due_date"] == stored_due  # the stored one, kept apart
+        assert "resume" in detail.actions and "start" not in detail.actions
+        assert "extend" not in detail.actions  # "3 working days": no extension allowed
+        assert "due date in force" in detail.explanation
+    finally:
+        st.cache_data.clear()
+
+
+def test_working_days_left_count_each_offices_own_calendar_from_the_due_date_in_force(
+        ) -> None:
+    import pandas as pd
+
+    # Thursday 10 April 2025; due Tuesday 15th (the 14th is Pohela Boishakh). Sunday the
+    # 13th is a working day, except in the hill districts (Chaitra Sankranti, regional).
+    frame = pd.DataFrame({
+        "district": ["Jashore", "Rangamati", "Jashore", "Jashore"],
+        "due_date": [date(2025, 4, 10)] * 4,  # stored; a running hold moved it
+        "effective_due": [date(2025, 4, 15), date(2025, 4, 15), None, date(2025, 4, 1)]})
+    left = data.working_days_left(frame, date(2025, 4, 10))
+    assert list(left[[0, 1, 3]]) == [2, 1, 0] and pd.isna(left[2])
+
+
+def test_an_officers_time_of_day_is_read_as_dhaka_time_in_either_digits() -> None:
+    assert data.received_at(date(2025, 3, 27), "১০:১৫") == datetime(2025, 3, 27, 4, 15,
+                                                                   tzinfo=UTC)
+    assert data.received_at(date(2025, 3, 27), " 10:15 ") == datetime(2025, 3, 27, 4, 15,
+                                                                     tzinfo=UTC)
+    for bad in ("25:99", "10", "", "ten past ten"):
+        with pytest.raises(data.InputError):
+            data.received_at(date(2025, 3, 27), bad)
+
+
+def test_the_extended_track_and_extensions_follow_the_deadline_rules() -> None:
+    service = {"key": "citizen-2", "unit": "immediate", "extended_working_days": 3,
+               "deadline_raw": "তাৎক্ষণিক/৩ কার্যদিবস"}
+    assert data.track_refusal(service, "extended", " ") == "the extended track needs a reason"
+    assert data.track_refusal(service, "extended", "site visit") is None
+    single = {**service, "unit": "working_days", "extended_working_days": float("nan")}
+    assert data.track_refusal(single, None, "") is None
+    assert data.track_refusal(single, "extended", "x") is not None
+    assert data.actions_for("in_progress", unit="working_days", conditional=True)[-1] == (
+        "extend")
+    assert "extend" in data.actions_for("received", unit="per_directive", conditional=False)
+    assert "extend" not in data.actions_for("delivered", unit="working_days",
+                                            conditional=True)
+
+
+# -- layers: the pages read tracker only through dashboard.data -----------------------------
+
+DASHBOARD = PROJECT_ROOT / "dashboard"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports (``import a.b`` and ``from a.b import c``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
+
+
+def test_pages_import_no_tracker_module_and_i18n_ui_only_its_formatters() -> None:
+    pages = [*sorted((DASHBOARD / "app_pages").glob("*.py")), DASHBOARD / "app.py"]
+    assert {p.stem for p in pages} >= set(PAGES)
+    for page in pages:
+        tracker_imports = {m for m in imported_modules(page)
+                           if m == "tracker" or m.startswith("tracker.")}
+        assert not tracker_imports, f"{page.name} imports {sorted(tracker_imports)}"
+    for helper in ("i18n.py", "ui.py"):
+        tracker_imports = {m for m in imported_modules(DASHBOARD / helper)
+                           if m == "tracker" or m.startswith("tracker.")}
+        assert tracker_imports <= {"tracker.domain", "tracker.domain.bn"}, helper
+
+
+def test_the_dashboard_asks_the_clock_only_in_data_py() -> None:
+    for path in sorted(DASHBOARD.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for clock in ("datetime.now", "date.today", "utcnow", "time.time(", "now_utc"):
+            if path.name == "data.py" and clock == "now_utc":
+                continue  # data.now(): the one clock
+            assert clock not in source, f"{path.name} asks the clock ({clock})"

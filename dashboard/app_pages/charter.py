@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, i18n, ui
@@ -35,7 +36,7 @@ st.dataframe(ui.localise(services, lang, {
 st.caption(f"{i18n.t('source', lang)}: {version['source']}")
 st.subheader(i18n.t("problems", lang))
 if entry["problems"]:
-    st.dataframe(ui.localise(__import__("pandas").DataFrame(entry["problems"]), lang),
+    st.dataframe(ui.localise(pd.DataFrame(entry["problems"]), lang),
                  hide_index=True, width="stretch")
 else:
     st.success(i18n.t("no_problems", lang))

@@ -7,9 +7,6 @@ from datetime import date
 import streamlit as st
 
 from dashboard import data, i18n, ui
-from tracker.errors import TrackerError
-from tracker.services.requests import NewRequest
-from tracker.store.models import CHANNELS
 
 user, lang = ui.require_login()
 st.title(i18n.t("log_request", lang))
@@ -24,17 +21,18 @@ names = dict(zip(offices["code"], offices["name_bn" if lang == "bn" else "name_e
 office = st.selectbox(i18n.t("office", lang), list(names), key="log_office",
                       format_func=lambda c: names[c])
 now = data.now()
-today = data.today()
+local = data.local_now()
+today = local.date
 cols = st.columns(2)
 received_day = cols[0].date_input(i18n.t("received_date", lang), value=today,
                                   max_value=today, key="log_day", format="DD-MM-YYYY")
 received_time = cols[1].text_input(i18n.t("received_time", lang),
-                                   value=f"{now.astimezone(data.DHAKA):%H:%M}",
+                                   value=f"{local.time:%H:%M}",
                                    key="log_time")
 assert isinstance(received_day, date)
 try:
     services = data.services_on(user.id, office, received_day)
-except TrackerError as exc:
+except data.TrackerError as exc:
     st.error(i18n.t("err_other", lang, msg=i18n.error_text(str(exc), lang)))
     st.stop()
 labels = {row.key: f"{i18n.label(i18n.CATEGORIES, row.category, lang)} "
@@ -50,16 +48,17 @@ track: str | None = None
 reason = ""
 directive_due: date | None = None
 directive_ref = ""
-if service["unit"] == "immediate" and service["extended_working_days"] == \
-        service["extended_working_days"] and service["extended_working_days"]:
+per_directive = service["unit"] == data.DeadlineUnit.PER_DIRECTIVE
+if service["has_extended_track"]:
     n = int(service["extended_working_days"])
-    track = st.radio(i18n.t("track", lang), ["immediate", "extended"], horizontal=True,
-                     key="log_track",
-                     format_func=lambda x: i18n.t("track_immediate", lang) if x == "immediate"
-                     else i18n.t("track_extended", lang, n=n))
-    if track == "extended":
+    track = st.radio(i18n.t("track", lang),
+                     [data.Track.IMMEDIATE.value, data.Track.EXTENDED.value],
+                     horizontal=True, key="log_track",
+                     format_func=lambda x: i18n.t("track_immediate", lang)
+                     if x == data.Track.IMMEDIATE else i18n.t("track_extended", lang, n=n))
+    if track == data.Track.EXTENDED:
         reason = st.text_input(i18n.t("reason", lang), key="log_reason")
-if service["unit"] == "per_directive":
+if per_directive:
     dcols = st.columns(2)
     picked = dcols[0].date_input(i18n.t("directive_due", lang), value=None,
                                  key="log_directive_due", format="DD-MM-YYYY")
@@ -69,14 +68,14 @@ if service["unit"] == "per_directive":
 errors: list[str] = []
 received_at = None
 try:
-    received_at = data.received_moment(received_day, received_time)
-except ValueError:
+    received_at = data.received_at(received_day, received_time)
+except data.InputError:
     errors.append(i18n.t("err_time", lang))
 if received_at is not None and received_at > now:
     errors.append(i18n.t("err_future", lang))
 
 if received_at is not None and not errors:
-    if service["unit"] == "per_directive":
+    if per_directive:
         if directive_due is not None:
             st.success(i18n.t("computed_due", lang, due=i18n.fmt_date(directive_due, lang)))
     else:
@@ -88,7 +87,7 @@ if received_at is not None and not errors:
         with st.expander(i18n.t("why_due", lang)):
             st.code(preview.explanation, language=None)
 
-channel = st.selectbox(i18n.t("channel", lang), list(CHANNELS), key="log_channel",
+channel = st.selectbox(i18n.t("channel", lang), list(data.CHANNELS), key="log_channel",
                        format_func=lambda c: i18n.label(i18n.CHANNELS, c, lang))
 fcols = st.columns(2)
 applicant = fcols[0].text_input(i18n.t("applicant", lang), key="log_applicant")
@@ -99,21 +98,22 @@ external_ref = st.text_input(i18n.t("external_ref", lang), key="log_ref")
 if st.button(i18n.t("submit_log", lang), type="primary", key="log_submit"):
     if not applicant.strip():
         errors.append(i18n.t("err_required", lang, field=i18n.t("applicant", lang)))
-    if track == "extended" and not reason.strip():
-        errors.append(i18n.t("err_reason", lang))
+    refusal = data.track_refusal(service, track, reason)
+    if refusal:
+        errors.append(i18n.error_text(refusal, lang))
     if errors or received_at is None:
         for message in errors:
             st.error(message)
     else:
         try:
-            request_id, due = data.log(user.id, NewRequest(
+            request_id, due = data.log(user.id, data.NewRequest(
                 office_code=office, service=service_key, received_at=received_at,
                 channel=channel, applicant_name=applicant.strip(),
                 applicant_contact=contact.strip() or None, summary=summary.strip(),
                 external_ref=external_ref.strip() or None, track=track,
                 track_reason=reason.strip() or None, directive_due=directive_due,
                 directive_ref=directive_ref.strip() or None))
-        except TrackerError as exc:
+        except data.TrackerError as exc:
             st.error(i18n.t("err_other", lang, msg=i18n.error_text(str(exc), lang)))
         else:
             st.session_state["last_logged"] = request_id

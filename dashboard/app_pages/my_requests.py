@@ -9,9 +9,6 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard import data, i18n, ui
-from tracker.errors import TrackerError
-from tracker.services.auth import PermissionDenied
-from tracker.services.requests import TRANSITIONS
 
 user, lang = ui.require_login()
 st.title(i18n.t("my_requests", lang))
@@ -45,26 +42,23 @@ if not picked:
     st.stop()
 try:
     detail = data.request_detail(user.id, int(picked))
-except PermissionDenied as exc:
+except data.PermissionDenied as exc:
     st.error(i18n.t("permission", lang, msg=str(exc)))
     st.stop()
 r = detail.request
 st.subheader(f"#{i18n.digits(str(r['id']), lang)} · {r['service_name_bn']}")
 st.write(f"{i18n.t('state', lang)}: **{r['state']}** · {i18n.t('due_date', lang)}: "
-         f"{i18n.fmt_date(r['due_date'], lang)} · {i18n.t('deadline', lang)}: "
+         f"{i18n.fmt_date(r['effective_due'], lang)} · {i18n.t('deadline', lang)}: "
          f"{r['deadline_raw']}")
 
-actions = [a for a, (allowed, _) in TRANSITIONS.items() if r["state"] in allowed]
-if r["state"] in ("received", "in_progress", "on_hold") and (
-        r["conditional"] or r["unit"] == "per_directive"):
-    actions.append("extend")
+actions = detail.actions
 if actions:
     with st.form(f"act_{picked}"):
         action = st.selectbox(i18n.t("action", lang), actions, key="my_action",
                               format_func=lambda a: i18n.label(i18n.ACTIONS, a, lang))
         reason = st.text_input(i18n.t("reason", lang), key="my_reason")
         outcome = st.text_input(i18n.t("outcome", lang), key="my_outcome")
-        current_due = r["due_date"] if isinstance(r["due_date"], date) else as_of
+        current_due = r["effective_due"] if isinstance(r["effective_due"], date) else as_of
         new_due = st.date_input(i18n.t("new_due", lang), value=current_due + timedelta(days=7),
                                 key="my_new_due", format="DD-MM-YYYY")
         confirmed = st.checkbox(i18n.t("confirm", lang), key="my_confirm")
@@ -82,7 +76,7 @@ if actions:
                 else:
                     state = data.act(user.id, int(picked), action, reason=reason or None,
                                      outcome=outcome or None)
-            except TrackerError as exc:
+            except data.TrackerError as exc:
                 st.error(i18n.t("err_other", lang, msg=i18n.error_text(str(exc), lang)))
             else:
                 st.success(i18n.t("done", lang, id=int(picked), state=state))
