@@ -46,6 +46,7 @@ from tracker.domain.status import RequestState, Status
 from tracker.errors import InputError, TrackerError
 from tracker.services import aggregates, exports, queries
 from tracker.services import complaints as grs
+from tracker.services.apa import build_apa
 from tracker.services.apa_scope import resolve_offices
 from tracker.services.auth import (
     AuthenticationFailed,
@@ -566,11 +567,10 @@ def apa_workbook(user_id: int, fy: str, quarter: str | None, lang: str) -> bytes
     with Session(engine()) as session:
         scope = _scope(session, user_id)
         infos, codes, label = resolve_offices(session, scope=scope, office=None,
-                                                      district=None,
-                                                      day=min(day, period.end))
-        report = exports.build_apa(session, scope=scope, fy=fy, quarter=quarter, as_of=day,
-                                   offices=infos, office_codes=codes, scope_label=label,
-                                   lang=lang, generated_at=now())
+                                              district=None, day=min(day, period.end))
+        report = exports.render_apa(build_apa(
+            session, scope=scope, fy=fy, quarter=quarter, as_of=day, offices=infos,
+            office_codes=codes, scope_label=label, generated_at=now()), lang=lang)
     return bytes(exports.xlsx_bytes(report))
 
 
