@@ -19,6 +19,7 @@ test: install lint
 lint: install
 	$(VENV)/bin/ruff check tracker tests bench scripts dashboard
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 # The README's demo command: build the demo database, then open the dashboard on it.
 DEMO_DB := $${TRACKER_DATABASE_URL:-sqlite:///$(CURDIR)/var/demo.db}

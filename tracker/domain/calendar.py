@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import cached_property, lru_cache
+from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 from workalendar.core import FRI, SAT, Calendar
@@ -244,10 +245,11 @@ def forecast_year(year: int) -> YearCalendar:
     import holidays  # imported lazily: only forecast years need it
 
     forecast = holidays.country_holidays("BD", years=year)
+    release = metadata.version("holidays")
     days = tuple(
         CalendarDay(d, "forecast", str(label), str(label), (), "low",
-                    f"PyPI holidays {holidays.__version__} (forecast)",
-                    f"forecast: holidays {holidays.__version__}")
+                    f"PyPI holidays {release} (forecast)",
+                    f"forecast: holidays {release}")
         for d, label in sorted(forecast.items())
     )
     # Ramadan ends the day before the (estimated) Eid al-Fitr and lasts about 30 days.
@@ -258,14 +260,14 @@ def forecast_year(year: int) -> YearCalendar:
         if eid else None
     )
     return YearCalendar(year, days, ramadan, provisional=True,
-                        version=f"forecast-{year}@holidays-{holidays.__version__}")
+                        version=f"forecast-{year}@holidays-{release}")
 
 
 # --------------------------------------------------------------------------------------
 # The calendar class
 
 
-class BangladeshCalendar(Calendar):
+class BangladeshCalendar(Calendar):  # type: ignore[misc]  # workalendar is untyped
     """Government-office working days for Bangladesh (optionally one district's offices).
 
     Weekend: Friday and Saturday. Closures: the year's general and executive holidays
@@ -430,16 +432,15 @@ def load_calendar(district: str | None = None, calendars_dir: Path | None = None
     canonical = canonical_district(district) if district else None
     return _load_cached(canonical, folder, _file_signature(folder),
                         settings.forecast_years_before, settings.forecast_years_after,
-                        settings.closing_time)
+                        settings.closes_at)
 
 
 @lru_cache(maxsize=32)
 def _load_cached(district: str | None, folder: Path, signature: tuple[Any, ...],
-                 before: int, after: int, closing: str) -> BangladeshCalendar:
+                 before: int, after: int, closing: time) -> BangladeshCalendar:
     curated = {c.year: c for c in (load_year_file(folder / name) for name, *_ in signature)}
     if not curated:
         raise CalendarFileError(f"{folder}: no calendar files (bd-YYYY.toml)")
     first, last = min(curated) - before, max(curated) + after
     years = [curated.get(y) or forecast_year(y) for y in range(first, last + 1)]
-    return BangladeshCalendar(cast(list[YearCalendar], years), district=district,
-                              closing_time=time.fromisoformat(closing))
+    return BangladeshCalendar(years, district=district, closing_time=closing)

@@ -86,4 +86,5 @@ class WorkingDayIndex:
     def working_days_between(self, start: DateArray, end: DateArray) -> IntArray:
         """Working days in the half-open range (start, end]; 0 where end <= start."""
         a, b = self.cum[self._offsets(start)], self.cum[self._offsets(end)]
-        return np.maximum(b - a, 0)
+        between: IntArray = np.maximum(b - a, 0)
+        return between

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
-from tracker.config import Settings, get_settings
+from tracker.config import AllClear, Settings, get_settings
 from tracker.domain.calendar import load_calendar
 from tracker.services.digests import LANGUAGES, build_digests, compose, is_first_working_day_of_week
 from tracker.services.mail import Transport, TransportError
@@ -176,7 +176,7 @@ def plan_rows(session: Session, *, day: date, now: datetime,
         message = compose(rendered, sender=s.mail_from, to=r.email,
                           message_id=_message_id(kind, day, r.user_id, s.mail_from),
                           date_=now, headers={"X-Tracker-Digest": f"{kind} {day.isoformat()}"})
-        skip = digest.all_clear and s.digest_all_clear == "skip"
+        skip = digest.all_clear and s.digest_all_clear is AllClear.SKIP
         rows.append(dict(user_id=r.user_id, office_id=r.office_id, digest_date=day, kind=kind,
                          recipient=r.email, language=lang, subject=rendered.subject,
                          message=message.as_string(), state="skipped" if skip else "pending",

@@ -19,9 +19,8 @@ from __future__ import annotations
 import logging
 import time as pytime
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -32,7 +31,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from tracker.config import Settings, get_settings
-from tracker.errors import InputError
 from tracker.services.complaints import escalate_due
 from tracker.services.jobs import RunResult, deliver, run_day
 from tracker.services.mail import transport_from_settings
@@ -46,19 +44,10 @@ RETRY_JOB_ID = "digest-retries"
 JOBS_TABLE = "apscheduler_jobs"
 
 
-def digest_time(settings: Settings) -> time:
-    try:
-        hour, minute = (int(x) for x in settings.digest_time.split(":"))
-        return time(hour, minute)
-    except ValueError as exc:
-        raise InputError(f"TRACKER_DIGEST_TIME must be HH:MM, not {settings.digest_time!r}") \
-            from exc
-
-
 def daily_trigger(settings: Settings) -> CronTrigger:
-    at = digest_time(settings)
+    at = settings.digests_at  # validated when the settings are read
     return CronTrigger(hour=at.hour, minute=at.minute,
-                       timezone=ZoneInfo(settings.digest_timezone))
+                       timezone=settings.digest_zone)
 
 
 def _retrying(unit: Callable[[], T], attempts: int = 5) -> T:
@@ -80,7 +69,7 @@ def escalate_complaints(now: datetime | None = None) -> int:
     so the morning's district digests name the next officer."""
     settings = get_settings()
     now = now or datetime.now(UTC)
-    day = now.astimezone(ZoneInfo(settings.digest_timezone)).date()
+    day = now.astimezone(settings.digest_zone).date()
     with session_scope(get_engine(settings.database_url)) as session:
         escalated = escalate_due(session, as_of=day, now=now)
     if escalated:
@@ -93,7 +82,7 @@ def daily_digests(now: datetime | None = None) -> RunResult:
     working day. ``now``: for tests."""
     settings = get_settings()
     now = now or datetime.now(UTC)
-    day = now.astimezone(ZoneInfo(settings.digest_timezone)).date()
+    day = now.astimezone(settings.digest_zone).date()
     _retrying(lambda: escalate_complaints(now))
     result = _retrying(lambda: run_day(get_engine(settings.database_url), day=day, now=now,
                                        transport=transport_from_settings(settings),
@@ -120,7 +109,7 @@ def build_scheduler(engine: Engine | None = None, settings: Settings | None = No
     cls: Any = BackgroundScheduler if background else BlockingScheduler
     scheduler: BaseScheduler = cls(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
-        timezone=ZoneInfo(s.digest_timezone),
+        timezone=s.digest_zone,
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": s.digest_misfire_grace_seconds},
     )
@@ -134,6 +123,6 @@ def build_scheduler(engine: Engine | None = None, settings: Settings | None = No
 
 def next_daily_run(settings: Settings, after: datetime) -> datetime:
     """When the daily job next fires after ``after`` (it then checks the working day)."""
-    fire = daily_trigger(settings).get_next_fire_time(None, after)
+    fire: datetime | None = daily_trigger(settings).get_next_fire_time(None, after)
     assert fire is not None
     return fire

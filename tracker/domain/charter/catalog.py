@@ -67,18 +67,17 @@ from tracker.config import get_settings
 from tracker.domain.charter import toml_write
 from tracker.domain.charter.model import (
     CATEGORIES,
-    GRS_ROLES,
     UNITS,
     Category,
     Deadline,
     DeadlineUnit,
-    GrsRole,
     GrsTier,
     Officer,
     ParsedCharter,
     Problem,
     Service,
 )
+from tracker.domain.deadlines import GRS_ROLES, GrsRole
 from tracker.domain.geo import Geography, load_geography
 from tracker.errors import InputError, TrackerError
 

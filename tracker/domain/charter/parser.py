@@ -23,13 +23,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from tracker.domain.bn import GRS_TITLES_BN
 from tracker.domain.charter.contacts import ContactIssue, ContactMessage, parse_officer
 from tracker.domain.charter.deadline import parse_deadline
 from tracker.domain.charter.model import (
-    GRS_ROLES,
-    GRS_TITLES_BN,
     Category,
-    GrsRole,
     GrsTier,
     OfficeInfo,
     Officer,
@@ -56,6 +54,7 @@ from tracker.domain.charter.text import (
     parse_serial,
     squash,
 )
+from tracker.domain.deadlines import GRS_ROLES, GrsRole
 from tracker.domain.geo import Geography, load_geography
 from tracker.errors import InputError
 

@@ -1,0 +1,1 @@
+"""Dashboard pages (Streamlit multipage): each imports only dashboard.data for data."""
