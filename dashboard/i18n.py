@@ -18,7 +18,10 @@ from tracker.domain.bn import fmt_month as fmt_month
 from tracker.domain.bn import fmt_num as fmt_num
 from tracker.domain.bn import fmt_pct as fmt_pct
 from tracker.domain.bn import grs_title as grs_title
-from tracker.domain.bn import localise_digits as digits
+from tracker.domain.bn import localise_digits
+
+#: ASCII digits to Bengali ones in Bengali mode (the text unchanged in English).
+digits = localise_digits
 
 #: Plain strings (Streamlit widgets keep them across reruns as they are).
 LANGS: tuple[str, ...] = tuple(lang.value for lang in bn.LANGS)
