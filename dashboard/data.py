@@ -36,6 +36,7 @@ from tracker.domain.deadlines import (
     DeadlineError,
     DeadlineUnit,
     Track,
+    allows_extension,
     choose_track,
     due_date,
     has_extended_track,
@@ -322,10 +323,8 @@ def actions_for(state: str, *, unit: str, conditional: bool) -> list[str]:
 
 
 def extension_allowed(*, unit: str, conditional: bool) -> bool:
-    """Whether the due date may be extended (rule 6: "N / as needed"; or a per-directive
-    date entered later). The same test as tracker.services.requests.extend, which has no
-    function of its own for it (yet): keep the two equal."""
-    return conditional or DeadlineUnit(unit) is DeadlineUnit.PER_DIRECTIVE
+    """Whether the due date may be extended (tracker.domain.deadlines.allows_extension)."""
+    return allows_extension(unit, conditional)
 
 
 # -- logging and lifecycle (writes) ---------------------------------------------------------

@@ -379,6 +379,12 @@ def has_extended_track(unit: DeadlineUnit | str, extended_working_days: int | No
     return DeadlineUnit(unit) is DeadlineUnit.IMMEDIATE and bool(extended_working_days)
 
 
+def allows_extension(unit: DeadlineUnit | str, conditional: bool) -> bool:
+    """Whether the due date may be extended (rule 6: "N / as needed", with a reason and a
+    new date; or a per-directive date entered or moved later, rule 7)."""
+    return conditional or DeadlineUnit(unit) is DeadlineUnit.PER_DIRECTIVE
+
+
 def choose_track(unit: DeadlineUnit | str, extended_working_days: int | None,
                  track: str | None, reason: str | None, *, service_label: str = "",
                  deadline_raw: str = "") -> Track:

@@ -25,6 +25,8 @@ from tracker.domain.deadlines import (
     DeadlineError,
     DeadlineSpec,
     Hold,
+    Track,
+    allows_extension,
     choose_track,
     due_date,
     due_in_force,
@@ -32,6 +34,7 @@ from tracker.domain.deadlines import (
     spec_for,
 )
 from tracker.domain.localtime import to_local, to_utc
+from tracker.domain.status import RequestState
 from tracker.errors import TrackerError
 from tracker.services.auth import Scope, scope_for
 from tracker.store.models import (
@@ -57,13 +60,15 @@ class ConcurrentUpdate(RequestError):
 
 
 #: Allowed lifecycle transitions: action -> (states it may start from, resulting state).
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "start": (("received",), "in_progress"),
-    "hold": (("received", "in_progress"), "on_hold"),
-    "resume": (("on_hold",), "in_progress"),
-    "deliver": (("received", "in_progress"), "delivered"),
-    "reject": (("received", "in_progress", "on_hold"), "rejected"),
-    "withdraw": (("received", "in_progress", "on_hold"), "withdrawn"),
+_S = RequestState
+#: The lifecycle as one table: action -> (states it may start from, state it leads to).
+TRANSITIONS: dict[str, tuple[tuple[RequestState, ...], RequestState]] = {
+    "start": ((_S.RECEIVED,), _S.IN_PROGRESS),
+    "hold": ((_S.RECEIVED, _S.IN_PROGRESS), _S.ON_HOLD),
+    "resume": ((_S.ON_HOLD,), _S.IN_PROGRESS),
+    "deliver": ((_S.RECEIVED, _S.IN_PROGRESS), _S.DELIVERED),
+    "reject": ((_S.RECEIVED, _S.IN_PROGRESS, _S.ON_HOLD), _S.REJECTED),
+    "withdraw": ((_S.RECEIVED, _S.IN_PROGRESS, _S.ON_HOLD), _S.WITHDRAWN),
 }
 
 
@@ -237,10 +242,10 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
         office_id=office.id, service_id=service.id, charter_version_id=version.id,
         received_at=received_at, received_date=local.date, channel=new.channel,
         applicant_name=new.applicant_name, applicant_contact=new.applicant_contact,
-        summary=new.summary, external_ref=ref, track=track, track_reason=new.track_reason,
+        summary=new.summary, external_ref=ref, track=Track(track), track_reason=new.track_reason,
         directive_ref=new.directive_ref, base_due_date=base_due, anchor_due_date=anchor,
         due_date=base_due or anchor, calendar_version=calendar.version,
-        due_provisional=provisional, state="received",
+        due_provisional=provisional, state=RequestState.RECEIVED,
         backdated=local.date < to_local(now).date, created_at=now,
         created_by=user.id if user else None,
     )
@@ -326,7 +331,7 @@ def extend(session: Session, *, request_id: int, new_due: date, reason: str, now
         raise RequestError(f"request #{request_id} is {request.state}: cannot extend")
     if not reason.strip():
         raise RequestError("an extension needs a reason")
-    if not (service.conditional or service.unit == "per_directive"):
+    if not allows_extension(service.unit, service.conditional):
         raise RequestError(f"the charter allows no extension for {service.deadline_raw!r}")
     if request.due_date is not None and new_due <= request.due_date:
         raise RequestError(f"the new due date must be after {request.due_date}")

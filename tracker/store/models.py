@@ -8,17 +8,44 @@ A request's SLA status (on time, overdue, ...) is never stored: status.py derive
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
+
+from tracker.domain.deadlines import DeadlineUnit, Track
+from tracker.domain.status import OPEN_STATES as DOMAIN_OPEN_STATES
+from tracker.domain.status import RequestState
 
 ROLES = ("upazila_officer", "district_programmer", "admin")
 CHANNELS = ("web", "phone", "email", "in_person", "letter", "e_nothi")
-STATES = ("received", "in_progress", "on_hold", "delivered", "rejected", "withdrawn")
-OPEN_STATES = ("received", "in_progress", "on_hold")
-TRACKS = ("standard", "immediate", "extended")
+# States, tracks and units are enums of the domain; the columns store their values.
+STATES: tuple[str, ...] = tuple(s.value for s in RequestState)
+OPEN_STATES: tuple[str, ...] = tuple(s.value for s in DOMAIN_OPEN_STATES)
+TRACKS: tuple[str, ...] = tuple(t.value for t in Track)
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumText(sa.types.TypeDecorator[E]):
+    """A StrEnum stored as its text value (a plain VARCHAR, as the migrations made it):
+    unknown values are refused on write, and reads give the enum member back."""
+
+    impl = AutoString
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -128,7 +155,7 @@ class Service(SQLModel, table=True):
     name_bn: str
     name_en: str | None = None
     deadline_raw: str
-    unit: str
+    unit: DeadlineUnit = Field(sa_type=StrEnumText(DeadlineUnit))
     amount: int = 0
     #: For "immediate / N working days where applicable": the extended track's N.
     extended_working_days: int | None = None
@@ -162,7 +189,7 @@ class Request(SQLModel, table=True):
     applicant_contact: str | None = None
     summary: str = ""
     external_ref: str | None = None  # paper-register number; unique per office
-    track: str = "standard"  # standard | immediate | extended
+    track: Track = Field(default=Track.STANDARD, sa_type=StrEnumText(Track))
     track_reason: str | None = None
     directive_ref: str | None = None
     #: The due date before holds and extensions (frozen when logged).
@@ -173,7 +200,8 @@ class Request(SQLModel, table=True):
     extended: bool = False
     calendar_version: str = ""
     due_provisional: bool = False
-    state: str = Field(default="received", index=True)
+    state: RequestState = Field(default=RequestState.RECEIVED, index=True,
+                                sa_type=StrEnumText(RequestState))
     closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_date: date | None = None  # Asia/Dhaka local date of closed_at
     outcome: str | None = None
