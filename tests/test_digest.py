@@ -16,16 +16,16 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.conftest import add_charter
+from tracker.domain.bn import fmt_date, fmt_num, fmt_pct, localise_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.localtime import DHAKA
 from tracker.services.digests import (
     Item,
     build_digests,
     compose,
-    fmt_date,
     is_first_working_day_of_week,
-    localise_digits,
     previous_working_day,
+    tr,
 )
 from tracker.services.offices import ensure_office, load_geography_rows
 from tracker.services.requests import NewRequest, log_request, transition
@@ -162,6 +162,10 @@ def test_formatting_helpers() -> None:
     assert fmt_date(date(2025, 3, 7), "bn") == "০৭-০৩-২০২৫"
     assert fmt_date(date(2025, 3, 7), "en") == "07-03-2025"
     assert localise_digits("2025/118", "bn") == "২০২৫/১১৮"
+    # Whole numbers as integers with thousands separators, percentages with one decimal.
+    assert fmt_num(1234, "bn") == "১,২৩৪" and fmt_num(7, "en") == "7"
+    assert fmt_pct(100.0, "en") == "100.0%" and fmt_pct(None, "bn") == "—"
+    assert tr("subj_counts", "bn", a=1234, b=2) == "আজ ১,২৩৪টি, মেয়াদোত্তীর্ণ ২টি"
 
 
 def test_weekly_summary_goes_out_on_the_first_working_day_of_the_week() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import statistics
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,21 +19,32 @@ from sqlmodel import Session
 from tests.conftest import add_charter
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.localtime import DHAKA
+from tracker.errors import InputError
+from tracker.services.apa import build_apa
+from tracker.services.apa_report import EVIDENCE_COLUMNS, OfficeInfo
 from tracker.services.auth import SYSTEM
-from tracker.services.complaints import NewComplaint, log_complaint, resolve_complaint
+from tracker.services.complaints import (
+    SUMMARY_COLUMNS,
+    NewComplaint,
+    log_complaint,
+    resolve_complaint,
+)
 from tracker.services.exports import (
     BN_NUMBERS,
+    COUNT_COLS,
+    EVIDENCE_COLS,
+    GRS_SUMMARY_COLS,
     ApaReport,
     Column,
-    OfficeInfo,
     Sheet,
-    build_apa,
     neutralise,
+    render_apa,
     write_csv,
     write_xlsx,
     xlsx_bytes,
 )
 from tracker.services.offices import ensure_office, load_geography_rows
+from tracker.services.reports import REPORT_COLUMNS
 from tracker.services.requests import NewRequest, extend, log_request, transition
 
 OFFICE = "jashore.jhikargacha"
@@ -143,10 +156,11 @@ def _office_infos() -> list[OfficeInfo]:
 
 def _export(session: Session, tmp_path: Path, *, fy: str = "2024-25",
             quarter: str | None = None, lang: str = "bn", as_of: date = AS_OF) -> Path:
-    report = build_apa(session, scope=SYSTEM, fy=fy, quarter=quarter, as_of=as_of,
-                       offices=_office_infos(), office_codes=None,
-                       scope_label=("যশোর জেলা", "Jashore district"), lang=lang,
-                       generated_at=datetime(2025, 7, 1, tzinfo=UTC))
+    data = build_apa(session, scope=SYSTEM, fy=fy, quarter=quarter, as_of=as_of,
+                     offices=_office_infos(), office_codes=None,
+                     scope_label=("যশোর জেলা", "Jashore district"),
+                     generated_at=datetime(2025, 7, 1, tzinfo=UTC))
+    report = render_apa(data, lang=lang)
     return write_xlsx(report, tmp_path / f"apa-{lang}-{quarter or 'fy'}.xlsx")
 
 
@@ -331,3 +345,26 @@ def test_rules_sheet_states_calendars_and_go_live(log: tuple[Session, dict[str, 
     assert rules[f"Go-live date: {OFFICE}"] == "01-08-2024"
     assert "2027" in rules["Provisional (forecast) years"]
     assert "2025" in rules["Curated holiday years"]
+
+
+def test_sheet_columns_are_the_report_object_columns() -> None:
+    """The renderer picks figures by key: its columns are those the gatherer provides."""
+    assert [c.key for c in COUNT_COLS] == REPORT_COLUMNS
+    assert [c.key for c in GRS_SUMMARY_COLS] == SUMMARY_COLUMNS
+    assert [c.key for c in EVIDENCE_COLS] == EVIDENCE_COLUMNS
+
+
+def test_the_renderer_loads_no_store_even_indirectly() -> None:
+    code = ("import sys, tracker.services.exports\n"
+            "forbidden = ('sqlalchemy', 'sqlmodel', 'tracker.store', 'tracker.services.apa')\n"
+            "print([m for m in sys.modules if m in forbidden or m.startswith(\n"
+            "    tuple(f + '.' for f in forbidden))])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_an_unknown_language_is_refused(log: tuple[Session, dict[str, Any]],
+                                        tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--lang"):
+        _export(log[0], tmp_path, lang="fr")

@@ -1,7 +1,7 @@
 """``tracker export apa``: the APA workbook (or a folder of CSVs) for a fiscal period.
 
-A thin wrapper over tracker.services.exports (build the report object, then render it) and
-tracker.services.apa_scope (which offices the district/office options name).
+A thin wrapper over tracker.services.apa (gather the report object), tracker.services.exports
+(render it) and tracker.services.apa_scope (which offices the district/office options name).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import typer
 
 from tracker.cli.common import AsUser, day_or_today, now_utc, resolve_user, unit_of_work
 from tracker.errors import InputError
+from tracker.services.apa import build_apa
 from tracker.services.apa_scope import resolve_offices
 from tracker.services.auth import scope_for
-from tracker.services.exports import build_apa, periods_of, write_csv, write_xlsx
+from tracker.services.exports import periods_of, render_apa, write_csv, write_xlsx
 
 export_app = typer.Typer(help="APA reporting exports (workbook or CSV folder).",
                          no_args_is_help=True)
@@ -52,9 +53,9 @@ def export_apa(
         scope = scope_for(session, resolve_user(session, as_user))
         offices, codes, label = resolve_offices(session, scope=scope, office=office,
                                                 district=district, day=min(day, period.end))
-        report = build_apa(session, scope=scope, fy=fy, quarter=quarter, as_of=day,
-                           offices=offices, office_codes=codes, scope_label=label,
-                           lang=lang, generated_at=now_utc())
+        report = render_apa(build_apa(session, scope=scope, fy=fy, quarter=quarter, as_of=day,
+                                      offices=offices, office_codes=codes, scope_label=label,
+                                      generated_at=now_utc()), lang=lang)
     if fmt == "xlsx":
         write_xlsx(report, out)
     else:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from tracker.domain.bn import ascii_digits as ascii_digits  # parsing reads both digit sets
 from tracker.errors import InputError
 
 DHAKA = ZoneInfo("Asia/Dhaka")
@@ -38,15 +39,9 @@ def to_local(value: datetime | date) -> LocalMoment:
     return LocalMoment(value, None)
 
 
-BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 _DAY_FIRST = re.compile(
     r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
 )
-
-
-def ascii_digits(text: str) -> str:
-    """Bengali digits (০-৯) to ASCII; everything else unchanged."""
-    return text.translate(BENGALI_DIGITS)
 
 
 def parse_moment(text: str) -> LocalMoment:

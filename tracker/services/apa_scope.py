@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.calendar import canonical_district
 from tracker.errors import InputError
+from tracker.services.apa_report import OfficeInfo
 from tracker.services.auth import Scope
 from tracker.services.complaints import limits_for
-from tracker.services.exports import OfficeInfo
 from tracker.services.requests import get_office
 from tracker.store.models import CharterVersion, District, Office
 

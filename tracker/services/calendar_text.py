@@ -1,10 +1,12 @@
 """Plain-text views of a calendar for the CLI: the holiday list, the check summary and the
-demo walkthrough."""
+demo walkthrough. Dates and times through tracker.domain.bn (dd-mm-yyyy; Bengali digits in
+the Bengali holiday list)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from tracker.domain.bn import Lang, fmt_date, fmt_time
 from tracker.domain.calendar import KIND_LABELS, WEEKDAY_NAMES, BangladeshCalendar
 from tracker.domain.deadlines import DeadlineSpec, due_date
 from tracker.domain.localtime import DHAKA
@@ -14,6 +16,7 @@ def holidays_table(calendar: BangladeshCalendar, year: int, *, bengali: bool = F
     """Every dated entry of ``year``: date, weekday, kind, confidence, name and source."""
     calendar.check_in_range(date(year, 1, 1))
     year_cal = calendar.years[year]
+    lang = Lang.BN if bengali else Lang.EN
     lines = []
     if year_cal.provisional:
         lines.append(f"PROVISIONAL: no curated list for {year}; forecast from the PyPI "
@@ -27,12 +30,14 @@ def holidays_table(calendar: BangladeshCalendar, year: int, *, bengali: bool = F
             scope += " (not here)"
         name = e.name_bn if bengali else e.name_en
         kind = e.kind if not bengali else KIND_LABELS[e.kind][1]
-        lines.append(f"{e.date}  {WEEKDAY_NAMES[e.date.weekday()][:9]:<9}  {kind:<16}  "
+        weekday = WEEKDAY_NAMES[e.date.weekday()][:9]
+        lines.append(f"{fmt_date(e.date, lang)}  {weekday:<9}  {kind:<16}  "
                      f"{e.confidence:<6}  {name}{scope} | {e.source}")
     if year_cal.ramadan:
         r = year_cal.ramadan
-        lines.append(f"Ramadan office hours (closing {r.closing_time:%H:%M}): "
-                     f"{r.first_day} to {r.last_day}")
+        closing = fmt_time(f"{r.closing_time:%H:%M}", lang)
+        lines.append(f"Ramadan office hours (closing {closing}): "
+                     f"{fmt_date(r.first_day, lang)} to {fmt_date(r.last_day, lang)}")
     return "\n".join(lines)
 
 
@@ -72,8 +77,8 @@ def demo_text(calendar: BangladeshCalendar, as_of: date) -> str:
     ]
     if calendar.first_day <= as_of <= calendar.last_day:
         info = calendar.day_info(as_of)
-        out.append(f"{as_of} is {'a working day' if info.working else 'not a working day'}:"
-                   f" {info.reason_en}")
+        verdict = "a working day" if info.working else "not a working day"
+        out.append(f"{fmt_date(as_of, Lang.EN)} is {verdict}: {info.reason_en}")
         out.append("")
     for title, received, spec in DEMO_CASES:
         result = due_date(received, spec, calendar, explain=True)

@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from tracker.domain.bn import fmt_date, fmt_num, fmt_pct, grs_title, localise_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.status import Status
 from tracker.services.auth import SYSTEM
@@ -46,29 +48,6 @@ COMPLIANCE_DAYS = 30
 LOOKBACK_DAYS = COMPLIANCE_DAYS + 14
 WORST_SERVICES = 5
 LANGUAGES = ("bn", "en")
-
-_BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
-
-
-def localise_digits(text: str, lang: str) -> str:
-    return text.translate(_BN_DIGITS) if lang == "bn" else text
-
-
-def fmt_date(day: date | None, lang: str) -> str:
-    """dd-mm-yyyy, in Bengali digits in Bengali mode."""
-    return "—" if day is None else localise_digits(f"{day:%d-%m-%Y}", lang)
-
-
-def fmt_num(value: float | int | None, lang: str) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "—"
-    text = f"{value:.1f}" if isinstance(value, float) else str(value)
-    return localise_digits(text, lang)
-
-
-def fmt_pct(value: float | None, lang: str) -> str:
-    return "—" if value is None else fmt_num(round(value, 1), lang) + "%"
-
 
 _T: dict[str, tuple[str, str]] = {
     "daily": ("দৈনিক সারসংক্ষেপ", "Daily digest"),
@@ -126,7 +105,8 @@ _T: dict[str, tuple[str, str]] = {
 
 def tr(key: str, lang: str, **values: object) -> str:
     text = _T[key][0 if lang == "bn" else 1]
-    return text.format(**{k: localise_digits(str(v), lang) for k, v in values.items()})
+    return text.format(**{k: fmt_num(int(v), lang) if isinstance(v, Integral)
+                          else localise_digits(str(v), lang) for k, v in values.items()})
 
 
 # -- the digests as data ------------------------------------------------------------------
@@ -318,7 +298,8 @@ class DistrictDigest:
                     [tr(k, lang) for k in ("office", "complaint", "received", "tier",
                                            "tier_due", "n_escalations")],
                     [[g.office_code, localise_digits(f"#{g.complaint_id}", lang),
-                      fmt_date(g.received, lang), _role(g.role, lang), fmt_date(g.due, lang),
+                      fmt_date(g.received, lang), grs_title(g.role, lang, short=True),
+                      fmt_date(g.due, lang),
                       fmt_num(g.escalations, lang)] for g in self.grs_overdue]),
         ]
         return _render(subject, [counts], sections, lang)
@@ -390,16 +371,6 @@ class DigestSet:
 # -- rendering ----------------------------------------------------------------------------
 
 
-_ROLES = {"complaint_officer": ("অনিক", "Complaint officer"),
-          "appeal_officer": ("আপিল কর্মকর্তা", "Appeal officer"),
-          "cabinet_cell": ("মন্ত্রিপরিষদ বিভাগের সেল", "Cabinet Division cell")}
-
-
-def _role(role: str, lang: str) -> str:
-    names = _ROLES.get(role)
-    return role if names is None else names[0 if lang == "bn" else 1]
-
-
 def _item_cells(item: Item, lang: str) -> list[str]:
     return [localise_digits(item.ref, lang), item.service, fmt_date(item.received, lang),
             fmt_date(item.due, lang)]
@@ -415,7 +386,7 @@ def _render(subject: str, lead: list[str], sections: list[Section], lang: str) -
         *(f"<p>{html.escape(line)}</p>" for line in lead),
     ]
     for section in sections:
-        count = localise_digits(str(len(section.rows)), lang)
+        count = fmt_num(len(section.rows), lang)
         text += ["", f"{section.title} ({count})"]
         parts.append(f"<h3>{html.escape(section.title)} ({count})</h3>")
         if not section.rows:

@@ -12,8 +12,10 @@ import html
 import re
 import unicodedata
 
-BENGALI_DIGITS = "০১২৩৪৫৬৭৮৯"
-_DIGIT_TABLE = str.maketrans(BENGALI_DIGITS, "0123456789")
+# The one digit table (tracker.domain.bn); the charter modules read digits through here.
+from tracker.domain.bn import BENGALI_DIGITS as BENGALI_DIGITS
+from tracker.domain.bn import ascii_digits as ascii_digits
+
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _MAILTO = re.compile(r"""<a\b[^>]*href\s*=\s*["']?mailto:([^"'>\s]+)[^>]*>""", re.IGNORECASE)
@@ -27,11 +29,6 @@ def nfc(text: str) -> str:
     """NFC, without zero-width (non-)joiners; ``ত্`` + ZWJ (old form of ৎ) becomes ``ৎ``."""
     text = text.replace("ত্\u200d", "ৎ")
     return unicodedata.normalize("NFC", _ZERO_WIDTH.sub("", text))
-
-
-def ascii_digits(text: str) -> str:
-    """Bengali digits read as ASCII digits: ``০৩`` -> ``03``."""
-    return text.translate(_DIGIT_TABLE)
 
 
 def squash(text: str) -> str:
