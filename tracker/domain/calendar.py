@@ -19,7 +19,7 @@ from datetime import date, time, timedelta
 from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from workalendar.core import FRI, SAT, Calendar
@@ -28,7 +28,6 @@ from tracker.config import get_settings
 from tracker.domain.workdays import WorkingDayIndex
 from tracker.errors import CalendarFileError, CalendarRangeError, UnknownDistrictError
 
-DayKind = Literal["general", "executive", "optional", "working_weekend", "cancelled"]
 #: Kinds that close offices. ``optional`` (ঐচ্ছিক) days do not: staff may take them, the
 #: office stays open. ``cancelled`` records a listed holiday withdrawn by a later order.
 CLOSURE_KINDS: frozenset[str] = frozenset({"general", "executive"})
@@ -146,91 +145,159 @@ def _as_time(value: Any, where: str) -> time:
         raise CalendarFileError(f"{where}: bad time {value!r} (expected HH:MM)") from None
 
 
-def load_year_file(path: Path, geo_dir: Path | None = None) -> YearCalendar:
-    """Parse and validate one calendar file. Errors name the file and the line."""
-    name = path.name
-    match = FILE_PATTERN.match(name)
+#: The fields a [[day]] table may have, and those it must have (non-empty).
+DAY_FIELDS = frozenset(
+    {"date", "kind", "name_en", "name_bn", "districts", "confidence", "source"}
+)
+REQUIRED_DAY_FIELDS = ("date", "kind", "name_en", "name_bn", "source")
+
+
+def _year_of_name(path: Path) -> int:
+    """The year a calendar file is for, read from its name (bd-YYYY.toml)."""
+    match = FILE_PATTERN.match(path.name)
     if not match:
         raise CalendarFileError(f"{path}: calendar files are named bd-YYYY.toml")
-    year = int(match.group(1))
-    raw = path.read_bytes()
-    text = raw.decode("utf-8")
+    return int(match.group(1))
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    """The file's TOML, with a parse error turned into a CalendarFileError naming the file."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CalendarFileError(f"{path}: {exc}") from None
 
+
+def _check_header(path: Path, data: dict[str, Any], year: int) -> None:
+    """The file's own year must match its name, and the weekend is fixed (Fri+Sat)."""
     if data.get("year") != year:
         raise CalendarFileError(f"{path}: 'year = {data.get('year')}' does not match the name")
     if data.get("weekend", ["Friday", "Saturday"]) != ["Friday", "Saturday"]:
         raise CalendarFileError(f"{path}: weekend must be [\"Friday\", \"Saturday\"]")
 
+
+def _day_tables(path: Path, data: dict[str, Any], text: str) -> list[tuple[Any, int]]:
+    """Each [[day]] table with its line number; errors need the line, so counts must match."""
     entries = data.get("day", [])
     lines = _entry_lines(text, "day")
     if not isinstance(entries, list) or len(lines) != len(entries):
         raise CalendarFileError(f"{path}: write each date as its own [[day]] table")
+    return list(zip(entries, lines, strict=True))
 
-    days: list[CalendarDay] = []
-    seen: dict[tuple[date, tuple[str, ...], str], int] = {}
-    effect: dict[tuple[date, tuple[str, ...]], tuple[bool, int]] = {}
-    for entry, line in zip(entries, lines, strict=True):
-        where = f"{path}:{line}"
-        unknown = set(entry) - {"date", "kind", "name_en", "name_bn", "districts",
-                                "confidence", "source"}
-        if unknown:
-            raise CalendarFileError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        for required in ("date", "kind", "name_en", "name_bn", "source"):
-            if not entry.get(required):
-                raise CalendarFileError(f"{where}: missing '{required}'")
-        day = _as_date(entry["date"], where)
-        kind = entry["kind"]
-        if kind not in KNOWN_KINDS:
-            raise CalendarFileError(
-                f"{where}: unknown kind {kind!r} (one of {', '.join(sorted(KNOWN_KINDS))})"
-            )
-        if day.year != year:
-            raise CalendarFileError(f"{where}: {day} is not in {year}")
-        if kind == "working_weekend" and day.weekday() not in (FRI, SAT):
-            raise CalendarFileError(
-                f"{where}: {day} is a {WEEKDAY_NAMES[day.weekday()]}, not a weekend day"
-            )
-        confidence = entry.get("confidence", "high")
-        if confidence not in ("high", "medium", "low"):
-            raise CalendarFileError(f"{where}: confidence must be high, medium or low")
-        try:
-            districts = tuple(canonical_district(str(d), geo_dir)
-                              for d in entry.get("districts", []))
-        except UnknownDistrictError as exc:
-            raise CalendarFileError(f"{where}: {exc}") from None
-        key = (day, districts, entry["name_en"].strip().casefold())
-        if key in seen:
-            raise CalendarFileError(
-                f"{where}: duplicate date {day} (same entry as line {seen[key]})"
-            )
-        seen[key] = line
-        if kind in CLOSURE_KINDS or kind == "working_weekend":
-            opens = kind == "working_weekend"
-            previous = effect.get((day, districts))
-            if previous is not None and previous[0] != opens:
-                raise CalendarFileError(
-                    f"{where}: {day} is both a closure and a working day "
-                    f"(see line {previous[1]})"
-                )
-            effect[(day, districts)] = (opens, line)
-        days.append(
-            CalendarDay(day, kind, entry["name_en"], entry["name_bn"], districts,
-                        confidence, entry["source"], f"calendars/{name}:{line}")
+
+def _check_day_fields(entry: Any, where: str) -> None:
+    """No unknown fields (a typo would be silently ignored) and every required one present."""
+    unknown = set(entry) - DAY_FIELDS
+    if unknown:
+        raise CalendarFileError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for required in REQUIRED_DAY_FIELDS:
+        if not entry.get(required):
+            raise CalendarFileError(f"{where}: missing '{required}'")
+
+
+def _check_kind_and_date(kind: Any, day: date, year: int, where: str) -> None:
+    """A known kind, a date inside the file's year, and working weekends on a weekend."""
+    if kind not in KNOWN_KINDS:
+        raise CalendarFileError(
+            f"{where}: unknown kind {kind!r} (one of {', '.join(sorted(KNOWN_KINDS))})"
+        )
+    if day.year != year:
+        raise CalendarFileError(f"{where}: {day} is not in {year}")
+    if kind == "working_weekend" and day.weekday() not in (FRI, SAT):
+        raise CalendarFileError(
+            f"{where}: {day} is a {WEEKDAY_NAMES[day.weekday()]}, not a weekend day"
         )
 
-    ramadan = None
-    if "ramadan" in data:
-        r = data["ramadan"]
-        where = f"{path}: [ramadan]"
-        first, last = _as_date(r.get("first_day"), where), _as_date(r.get("last_day"), where)
-        if not (first <= last and last - first <= timedelta(days=30)):
-            raise CalendarFileError(f"{where}: first_day/last_day do not span a Ramadan")
-        ramadan = RamadanHours(first, last, _as_time(r.get("closing_time", "15:30"), where),
-                               r.get("source", ""))
+
+def _districts(entry: Any, where: str, geo_dir: Path | None) -> tuple[str, ...]:
+    """The entry's districts by their canonical names; an unknown one names the line."""
+    try:
+        return tuple(canonical_district(str(d), geo_dir) for d in entry.get("districts", []))
+    except UnknownDistrictError as exc:
+        raise CalendarFileError(f"{where}: {exc}") from None
+
+
+def _parse_day(entry: Any, line: int, *, path: Path, year: int,
+               geo_dir: Path | None) -> CalendarDay:
+    """One [[day]] table, validated on its own (checks across entries come after)."""
+    where = f"{path}:{line}"
+    _check_day_fields(entry, where)
+    day = _as_date(entry["date"], where)
+    kind = entry["kind"]
+    _check_kind_and_date(kind, day, year, where)
+    confidence = entry.get("confidence", "high")
+    if confidence not in ("high", "medium", "low"):
+        raise CalendarFileError(f"{where}: confidence must be high, medium or low")
+    districts = _districts(entry, where, geo_dir)
+    return CalendarDay(day, kind, entry["name_en"], entry["name_bn"], districts,
+                       confidence, entry["source"], f"calendars/{path.name}:{line}")
+
+
+class _DayConsistency:
+    """Checks across entries: no entry listed twice, no day both closed and opened.
+
+    Keys include the districts, so a regional closure may coexist with a national entry.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[date, tuple[str, ...], str], int] = {}
+        self._effect: dict[tuple[date, tuple[str, ...]], tuple[bool, int]] = {}
+
+    def add(self, day: CalendarDay, line: int, where: str) -> None:
+        self._check_duplicate(day, line, where)
+        self._check_effect(day, line, where)
+
+    def _check_duplicate(self, day: CalendarDay, line: int, where: str) -> None:
+        key = (day.date, day.districts, day.name_en.strip().casefold())
+        if key in self._seen:
+            raise CalendarFileError(
+                f"{where}: duplicate date {day.date} (same entry as line {self._seen[key]})"
+            )
+        self._seen[key] = line
+
+    def _check_effect(self, day: CalendarDay, line: int, where: str) -> None:
+        # Only closures and working weekends change whether offices open; others are labels.
+        if day.kind not in CLOSURE_KINDS and day.kind != "working_weekend":
+            return
+        opens = day.kind == "working_weekend"
+        previous = self._effect.get((day.date, day.districts))
+        if previous is not None and previous[0] != opens:
+            raise CalendarFileError(
+                f"{where}: {day.date} is both a closure and a working day "
+                f"(see line {previous[1]})"
+            )
+        self._effect[(day.date, day.districts)] = (opens, line)
+
+
+def _ramadan(path: Path, data: dict[str, Any]) -> RamadanHours | None:
+    """The file's [ramadan] table (shorter office hours), if it has one."""
+    if "ramadan" not in data:
+        return None
+    r = data["ramadan"]
+    where = f"{path}: [ramadan]"
+    first, last = _as_date(r.get("first_day"), where), _as_date(r.get("last_day"), where)
+    if not (first <= last and last - first <= timedelta(days=30)):
+        raise CalendarFileError(f"{where}: first_day/last_day do not span a Ramadan")
+    return RamadanHours(first, last, _as_time(r.get("closing_time", "15:30"), where),
+                        r.get("source", ""))
+
+
+def load_year_file(path: Path, geo_dir: Path | None = None) -> YearCalendar:
+    """Parse and validate one calendar file. Errors name the file and the line."""
+    year = _year_of_name(path)
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    data = _parse_toml(path, text)
+    _check_header(path, data, year)
+
+    days: list[CalendarDay] = []
+    consistency = _DayConsistency()
+    for entry, line in _day_tables(path, data, text):
+        day = _parse_day(entry, line, path=path, year=year, geo_dir=geo_dir)
+        consistency.add(day, line, f"{path}:{line}")
+        days.append(day)
+
+    ramadan = _ramadan(path, data)
     digest = hashlib.sha256(raw).hexdigest()[:10]
     return YearCalendar(year, tuple(sorted(days, key=lambda d: d.date)), ramadan,
                         provisional=False, version=f"bd-{year}@{digest}")

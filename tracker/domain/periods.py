@@ -47,13 +47,7 @@ def fiscal_quarter(fy: str, quarter: str) -> Period:
     return Period(date(y, first_month, 1), last_day, f"{year.label} {q}")
 
 
-
 def fiscal_year_of(day: date) -> Period:
     """The fiscal year a day falls in (1 July starts a new one)."""
     first = day.year if day.month >= 7 else day.year - 1
     return fiscal_year(f"{first}-{(first + 1) % 100:02d}")
-
-
-def quarter_of(day: date) -> str:
-    """Q1..Q4 of the fiscal year a day falls in."""
-    return next(q for q, (a, b) in QUARTER_MONTHS.items() if a <= day.month <= b)

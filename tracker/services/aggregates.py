@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from tracker.domain.status import CLOSED_STATES as DOMAIN_CLOSED_STATES
 from tracker.services.auth import Scope
 from tracker.services.queries import judge_frame, judged_requests, open_state_filter
 from tracker.services.reports import compliance_pct_column, compliance_ratio
@@ -47,7 +48,7 @@ from tracker.store.models import (
     Service,
 )
 
-CLOSED_STATES = ("delivered", "rejected", "withdrawn")
+CLOSED_STATES = tuple(s.value for s in DOMAIN_CLOSED_STATES)
 #: The audit actions that close a request (tracker.services.requests.transition).
 CLOSING_ACTIONS = ("deliver", "reject", "withdraw")
 #: Counted columns, as in tracker.services.reports.REPORT_COLUMNS (the median is not decomposable:

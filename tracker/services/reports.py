@@ -88,6 +88,3 @@ def compliance(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     result["median_wd_to_deliver"] = grouped["wd"].median()
     return result.reset_index()[[*keys, *REPORT_COLUMNS]]
 
-
-def status_counts(frame: pd.DataFrame) -> dict[str, int]:
-    return {str(k): int(v) for k, v in frame["status"].value_counts().items()}

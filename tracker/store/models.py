@@ -23,9 +23,7 @@ from tracker.domain.status import RequestState
 ROLES = ("upazila_officer", "district_programmer", "admin")
 CHANNELS = ("web", "phone", "email", "in_person", "letter", "e_nothi")
 # States, tracks and units are enums of the domain; the columns store their values.
-STATES: tuple[str, ...] = tuple(s.value for s in RequestState)
 OPEN_STATES: tuple[str, ...] = tuple(s.value for s in DOMAIN_OPEN_STATES)
-TRACKS: tuple[str, ...] = tuple(t.value for t in Track)
 
 E = TypeVar("E", bound=StrEnum)
 

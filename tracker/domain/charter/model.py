@@ -14,11 +14,7 @@ from tracker.domain.deadlines import GRS_DEFAULT_DAYS, GRS_ROLES, GrsRole
 
 Category = Literal["citizen", "institutional", "internal"]
 CATEGORIES: tuple[Category, ...] = ("citizen", "institutional", "internal")
-CATEGORY_LABELS_BN: dict[str, str] = {
-    "citizen": "নাগরিক সেবা",
-    "institutional": "প্রাতিষ্ঠানিক সেবা",
-    "internal": "অভ্যন্তরীণ সেবা",
-}
+
 DeadlineUnit = Literal["working_days", "calendar_days", "hours", "months"]
 UNITS: tuple[str, ...] = ("working_days", "calendar_days", "hours", "months")
 
