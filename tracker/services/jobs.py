@@ -37,8 +37,10 @@ from sqlmodel import Session, col
 
 from tracker.config import AllClear, Settings, get_settings
 from tracker.domain.calendar import load_calendar
+from tracker.services.complaints import escalate_due
 from tracker.services.digests import LANGUAGES, build_digests, compose, is_first_working_day_of_week
 from tracker.services.mail import Transport, TransportError
+from tracker.store.db import session_scope
 from tracker.store.models import DigestDelivery, District, Office, User
 
 log = logging.getLogger(__name__)
@@ -326,3 +328,14 @@ def run_day(engine: Engine, *, day: date, now: datetime, transport: Transport,
     return RunResult(day, planned=planned, sent=delivered.sent,
                      skipped=sum(states.values()) - delivered.sent - delivered.failed - untried,
                      failed=delivered.failed, pending=states["pending"])
+
+
+def escalate_complaints_due(engine: Engine, *, day: date, now: datetime) -> int:
+    """The morning's first unit: record GRS complaints whose tier limit passed by ``day``
+    (idempotent: a tier already escalated is not recorded again), so that the district
+    digests sent after it name the next officer. Returns the tiers escalated."""
+    with session_scope(engine) as session:
+        escalated = escalate_due(session, as_of=day, now=now)
+    if escalated:
+        log.info("GRS: %d complaint tier(s) escalated", len(escalated))
+    return len(escalated)

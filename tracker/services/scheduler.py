@@ -1,4 +1,5 @@
-"""APScheduler 3.x wiring: the morning digests and the retry sweep. No logic of its own.
+"""APScheduler 3.x wiring: the morning job and the retry sweep. No logic of its own: the
+units it runs (GRS escalation, the day's digests, retries) live in tracker.services.jobs.
 
 - Jobs live in a persistent ``SQLAlchemyJobStore`` (table ``apscheduler_jobs``) in the
   project database, so a restart keeps the schedule and its next run time.
@@ -19,7 +20,7 @@ from __future__ import annotations
 import logging
 import time as pytime
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -31,10 +32,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from tracker.config import Settings, get_settings
-from tracker.services.complaints import escalate_due
-from tracker.services.jobs import RunResult, deliver, run_day
+from tracker.services.jobs import RunResult, deliver, escalate_complaints_due, run_day
 from tracker.services.mail import transport_from_settings
-from tracker.store.db import get_engine, is_transient_lock, session_scope
+from tracker.services.requests import now_utc
+from tracker.store.db import get_engine, is_transient_lock
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +69,16 @@ def escalate_complaints(now: datetime | None = None) -> int:
     """Record GRS complaints whose tier limit has passed (idempotent), before the digests,
     so the morning's district digests name the next officer."""
     settings = get_settings()
-    now = now or datetime.now(UTC)
-    day = now.astimezone(settings.digest_zone).date()
-    with session_scope(get_engine(settings.database_url)) as session:
-        escalated = escalate_due(session, as_of=day, now=now)
-    if escalated:
-        log.info("GRS: %d complaint tier(s) escalated", len(escalated))
-    return len(escalated)
+    now = now or now_utc()
+    return escalate_complaints_due(get_engine(settings.database_url),
+                                   day=now.astimezone(settings.digest_zone).date(), now=now)
 
 
 def daily_digests(now: datetime | None = None) -> RunResult:
     """The scheduled job: escalate overdue complaints, then today's digests if today is a
     working day. ``now``: for tests."""
     settings = get_settings()
-    now = now or datetime.now(UTC)
+    now = now or now_utc()
     day = now.astimezone(settings.digest_zone).date()
     _retrying(lambda: escalate_complaints(now))
     result = _retrying(lambda: run_day(get_engine(settings.database_url), day=day, now=now,
@@ -94,7 +91,7 @@ def daily_digests(now: datetime | None = None) -> RunResult:
 def retry_digests(now: datetime | None = None) -> int:
     """The retry sweep: send every pending digest whose back-off has passed."""
     settings = get_settings()
-    result = deliver(get_engine(settings.database_url), now=now or datetime.now(UTC),
+    result = deliver(get_engine(settings.database_url), now=now or now_utc(),
                      transport=transport_from_settings(settings), settings=settings)
     if result.sent or result.failed:
         log.info("digest retries: %d sent, %d failed", result.sent, result.failed)
