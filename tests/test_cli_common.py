@@ -36,7 +36,7 @@ def test_calendar_tour_defaults_to_today_in_dhaka(monkeypatch: pytest.MonkeyPatc
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(request_service, "now_utc", lambda: LATE_EVENING_UTC)
     code, out, _ = run(capsys, "calendar", "tour")
-    assert code == 0 and "2025-03-27 is a working day" in out
+    assert code == 0 and "27-03-2025 is a working day" in out
 
 
 def test_a_bad_setting_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
