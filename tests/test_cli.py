@@ -41,7 +41,7 @@ def test_due_explain_lists_skipped_holidays(capsys: pytest.CaptureFixture[str]) 
     code, out, _ = run(capsys, "calendar", "due", "--received", "2025-03-27T10:15",
                        "--working-days", "3", "--explain")
     assert code == 0
-    assert "2025-03-31 skip Eid-ul-Fitr" in out and "due 2025-04-08" in out
+    assert "31-03-2025 skip Eid-ul-Fitr" in out and "due 08-04-2025" in out
 
 
 def test_due_marks_provisional_results(capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,7 +151,7 @@ def test_check_validates_and_prints_versions(capsys: pytest.CaptureFixture[str])
 
 def test_calendar_tour_runs(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "calendar", "tour", "--day", "2025-05-17")
-    assert code == 0 and "due 2025-04-08" in out and "17-05-2025 is a working day" in out
+    assert code == 0 and "due 08-04-2025" in out and "17-05-2025 is a working day" in out
 
 
 def _commands(command: object, prefix: str = "tracker") -> list[tuple[str, object]]:

@@ -38,7 +38,7 @@ def test_log_follow_and_explain_a_request(cli_db: str,
     code, out, _ = run(capsys, "request", "show", "1", "--as-of", "2025-05-01")
     assert "as of 2025-05-01: on_time" in out and "due_moved" in out and "hold" in out
     code, out, _ = run(capsys, "request", "explain", "1")
-    assert "2025-03-31 skip Eid-ul-Fitr" in out and "due date in force: 2025-04-17" in out
+    assert "31-03-2025 skip Eid-ul-Fitr" in out and "due date in force: 17-04-2025" in out
     code, out, _ = run(capsys, "report", "compliance", "--fy", "2024-25", "--format", "csv",
                        "--as-of", "2025-06-30")
     rows = list(csv.DictReader(out.splitlines()))

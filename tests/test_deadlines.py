@@ -172,10 +172,10 @@ def test_bad_holds_and_specs_are_refused(calendar: BangladeshCalendar) -> None:
 def test_explanation_lists_counted_and_skipped_days(calendar: BangladeshCalendar) -> None:
     result = due_date(parse_moment("2025-03-27T10:15"), WD(3), calendar, explain=True)
     text = result.explain()
-    assert "2025-03-31 skip Eid-ul-Fitr" in text
-    assert "2025-04-04 skip Friday (weekly holiday)" in text
-    assert "2025-04-08 #3" in text
-    assert text.splitlines()[-2] == "due 2025-04-08"
+    assert "31-03-2025 skip Eid-ul-Fitr" in text
+    assert "04-04-2025 skip Friday (weekly holiday)" in text
+    assert "08-04-2025 #3" in text
+    assert text.splitlines()[-2] == "due 08-04-2025"
     counted = [s for s in result.steps if s.count]
     assert [s.day for s in counted] == [date(2025, 4, 6), date(2025, 4, 7), date(2025, 4, 8)]
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from tracker.domain.bn import Lang, grs_title
+from tracker.domain.bn import Lang, fmt_date, grs_title
 from tracker.domain.calendar import BangladeshCalendar, DayInfo
 from tracker.domain.localtime import LocalMoment, to_local
 from tracker.errors import InputError
@@ -114,7 +114,7 @@ class DueDate:
     def explain(self) -> str:
         """Human explanation: every day looked at, counted or skipped, and why."""
         lines = [
-            f"received {self.received.date.isoformat()}"
+            f"received {fmt_date(self.received.date, Lang.EN)}"
             + (f" {self.received.time:%H:%M}" if self.received.time else "")
             + f" (Asia/Dhaka); deadline {self.spec.describe()}",
         ]
@@ -122,8 +122,8 @@ class DueDate:
             lines.append(f"on hold for {self.hold_working_days} working day(s): added")
         for step in self.steps:
             mark = f"#{step.count:<3}" if step.count else "skip"
-            lines.append(f"  {step.day.isoformat()} {mark} {step.info.reason_en}")
-        lines.append(f"due {self.due.isoformat()}" + (" (provisional)" if self.provisional
+            lines.append(f"  {fmt_date(step.day, Lang.EN)} {mark} {step.info.reason_en}")
+        lines.append(f"due {fmt_date(self.due, Lang.EN)}" + (" (provisional)" if self.provisional
                                                       else ""))
         lines.append(f"calendar {self.calendar_version}")
         return "\n".join(lines)

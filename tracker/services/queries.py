@@ -19,6 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from tracker.domain.bn import Lang, fmt_date
 from tracker.domain.calendar import load_calendar
 from tracker.domain.deadlines import Hold, due_date
 from tracker.domain.status import (
@@ -227,7 +228,7 @@ def explain_due(session: Session, *, request: Request, office: Office,
     spec = deadline_for(service, request.track)
     lines = [f"#{request.id}: {service.deadline_raw} -> {request.track} track"]
     if spec is None:
-        lines.append(f"as per directive: due {request.due_date or 'not entered'} "
+        lines.append(f"as per directive: due {_day(request.due_date) or 'not entered'} "
                      f"({request.directive_ref or 'no reference'})")
     else:
         holds = [Hold(h.start_date, h.end_date) for h in session.exec(
@@ -236,7 +237,12 @@ def explain_due(session: Session, *, request: Request, office: Office,
         lines.append(due_date(request.received_at, spec, office_calendar(session, office),
                               holds=holds, explain=True).explain())
     if request.extended:
-        lines.append(f"extended to {request.anchor_due_date} (see the history)")
-    lines.append(f"due date in force: {request.due_date or 'none'}; frozen with calendar "
+        lines.append(f"extended to {_day(request.anchor_due_date)} (see the history)")
+    lines.append(f"due date in force: {_day(request.due_date) or 'none'}; frozen with calendar "
                  f"{request.calendar_version}")
     return lines
+
+
+def _day(day: date | None) -> str:
+    """A date as explanations show it in English (dd-mm-yyyy); empty for none."""
+    return fmt_date(day, Lang.EN) if day is not None else ""
