@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -33,9 +33,6 @@ from tracker.domain.bn import Lang, fmt_date, grs_title
 from tracker.domain.calendar import BangladeshCalendar, DayInfo
 from tracker.domain.localtime import LocalMoment, to_local
 from tracker.errors import InputError
-
-if TYPE_CHECKING:
-    from tracker.domain.charter.model import Deadline
 
 Unit = Literal["working_days", "calendar_days", "months", "immediate"]
 DateArray = npt.NDArray[np.datetime64]
@@ -333,7 +330,25 @@ class ServiceDeadline:
                     conditional=self.conditional)
 
 
-def service_deadline(deadline: Deadline) -> ServiceDeadline:
+class ParsedDeadline(Protocol):
+    """What the charter parser read from a time-limit cell (tracker.domain.charter.model
+    .Deadline has these); a protocol, so the deadline rules do not depend on the parser."""
+
+    @property
+    def per_directive(self) -> bool: ...
+    @property
+    def understood(self) -> bool: ...
+    @property
+    def immediate(self) -> bool: ...
+    @property
+    def conditional(self) -> bool: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def amount(self) -> int | None: ...
+
+
+def service_deadline(deadline: ParsedDeadline) -> ServiceDeadline:
     """A parsed charter deadline as the service's stored limit.
 
     Anything not understood becomes "per directive": such requests are reported as "no
