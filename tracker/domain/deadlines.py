@@ -287,6 +287,33 @@ def due_dates_with_open_holds(due: DateArray, hold_start: DateArray, as_of: date
     return result
 
 
+def running_hold_working_days(hold_start: DateArray, as_of: date,
+                               calendar: BangladeshCalendar) -> npt.NDArray[np.int64]:
+    """Working days wholly on hold so far for holds still running on ``as_of`` (the days
+    after the start up to and including ``as_of``: rule 8); 0 where no hold runs."""
+    start = np.asarray(hold_start, dtype="datetime64[D]")
+    held = np.zeros(start.shape, dtype=np.int64)
+    running = ~np.isnat(start)
+    if running.any():
+        held[running] = calendar.index.working_days_between(
+            start[running], np.full(int(running.sum()), np.datetime64(as_of, "D")))
+    return held
+
+
+def working_days_allowed(received: DateArray, due: DateArray,
+                         calendar: BangladeshCalendar) -> npt.NDArray[np.int64]:
+    """The working days a request was given: from its receipt to its due date in force
+    (holds and extensions included), at least 1 (same-day); 1 where there is no due date."""
+    received_arr = np.asarray(received, dtype="datetime64[D]")
+    due_arr = np.asarray(due, dtype="datetime64[D]")
+    allowed = np.ones(due_arr.shape, dtype=np.int64)
+    dated = ~np.isnat(due_arr)
+    if dated.any():
+        allowed[dated] = np.maximum(
+            calendar.index.working_days_between(received_arr[dated], due_arr[dated]), 1)
+    return allowed
+
+
 def immediate_due_dates(received_dates: DateArray, before_closing: npt.ArrayLike,
                         calendar: BangladeshCalendar) -> DateArray:
     """Vectorised immediate rule: same day if a working day and before closing, else next."""

@@ -592,20 +592,14 @@ class _Flags:
         nxt = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
         prev = nxt.copy()
         since = nxt.copy()
-        held_days = np.zeros(n, dtype=np.int64)
-        limit = np.ones(n, dtype=np.int64)
+        # The judged frame's own figures (tracker.services.queries), not re-derived here.
+        held_days = f["wd_on_hold"].to_numpy(dtype=np.int64) if n else np.zeros(0, np.int64)
+        limit = f["wd_allowed"].to_numpy(dtype=np.int64) if n else np.zeros(0, np.int64)
         for district, idx in (f.groupby("district").indices.items() if n else ()):
             calendar = calendars[str(district)]
-            index = calendar.index
             nxt[idx] = np.datetime64(calendar.add_working_days(as_of, 1), "D")
             prev[idx] = np.datetime64(previous_working_day(as_of, calendar), "D")
             since[idx] = np.datetime64(last_digest.get(str(district)) or prev[idx[0]], "D")
-            h = idx[~np.isnat(hold[idx])]
-            if len(h):
-                held_days[h] = index.working_days_between(hold[h], np.full(len(h), day))
-            d = idx[~np.isnat(due[idx])]
-            if len(d):
-                limit[d] = np.maximum(index.working_days_between(received[d], due[d]), 1)
         status = f["status"].to_numpy(dtype=object) if n else np.array([], dtype=object)
         is_open = f["is_open"].to_numpy(dtype=bool) if n else np.zeros(0, dtype=bool)
         delivered = f["is_delivered"].to_numpy(dtype=bool) if n else is_open.copy()

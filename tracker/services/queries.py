@@ -21,7 +21,12 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.bn import Lang, fmt_date
 from tracker.domain.calendar import load_calendar
-from tracker.domain.deadlines import Hold, due_date
+from tracker.domain.deadlines import (
+    Hold,
+    due_date,
+    running_hold_working_days,
+    working_days_allowed,
+)
 from tracker.domain.status import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -86,7 +91,9 @@ def judged_requests(session: Session, *, scope: Scope, as_of: date,
 
     Columns: FRAME_COLUMNS, then service_key, status, working_days_late, effective_due
     (the due date in force as of the date: running holds push it), wd_to_deliver,
-    is_delivered, is_open and measured (received on or after the office's go-live date).
+    wd_allowed (working days from receipt to the due date in force), wd_on_hold (of a hold
+    still running), is_delivered, is_open and measured (received on or after the office's
+    go-live date).
     """
     end = as_of if received_to is None else min(received_to, as_of)
     query = (
@@ -139,6 +146,8 @@ def judge_frame(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
     frame["effective_due"] = pd.Series(dtype="object")
     frame["is_delivered"] = pd.Series(dtype=bool)
     frame["is_open"] = pd.Series(dtype=bool)
+    frame["wd_allowed"] = pd.Series(dtype="int64")
+    frame["wd_on_hold"] = pd.Series(dtype="int64")
     if frame.empty:
         frame["measured"] = pd.Series(dtype=bool)
         return frame
@@ -161,10 +170,15 @@ def judge_frame(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
         frame.loc[rows.index, "working_days_late"] = judged.working_days_late
         frame.loc[rows.index, "effective_due"] = list(judged.effective_due.astype(object))
         frame.loc[rows.index, "wd_to_deliver"] = wd
+        frame.loc[rows.index, "wd_allowed"] = working_days_allowed(
+            _to_days(rows["received_date"]), judged.effective_due, calendar)
+        frame.loc[rows.index, "wd_on_hold"] = running_hold_working_days(
+            _to_days(rows["hold_start"]), as_of, calendar)
         frame.loc[rows.index, "is_delivered"] = delivered
         frame.loc[rows.index, "is_open"] = ~(closed_by & np.isin(
             states, [s.value for s in CLOSED_STATES]))
-    frame["working_days_late"] = frame["working_days_late"].astype("int64")
+    for column in ("working_days_late", "wd_allowed", "wd_on_hold"):
+        frame[column] = frame[column].astype("int64")
     frame["is_delivered"] = frame["is_delivered"].astype(bool)
     frame["is_open"] = frame["is_open"].astype(bool)
     go_live = frame["go_live_date"]
