@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from tracker.domain.calendar import load_calendar
+from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.deadlines import due_dates
-from tracker.domain.geo import load_geography
+from tracker.domain.geo import Geography, load_geography
 from tracker.services.digests import DigestSet, build_digests
 from tracker.services.offices import load_geography_rows
 from tracker.store.db import make_engine
@@ -51,14 +52,12 @@ def _table(model: Any) -> sa.Table:
     return model.__table__  # type: ignore[no-any-return]
 
 
-def build_national_log(engine: Engine, *, as_of: date, days: int, seed: int) -> int:
-    """Offices, charters, users and a synthetic request log; returns the request count."""
-    rng = np.random.default_rng(seed)
-    now = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=UTC)
-    with Session(engine) as session:
-        load_geography_rows(session)
-        session.commit()
-    geo = load_geography()
+GO_LIVE = date(2024, 7, 1)
+
+
+def _office_rows(geo: Geography) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """One office per district (ids 1..64), then one per upazila under its district's office;
+    also the upazila offices as (office id, district name_en), which get the requests."""
     district_office: dict[int, int] = {}
     offices: list[dict[str, Any]] = []
     for i, d in enumerate(geo.districts, start=1):
@@ -66,7 +65,7 @@ def build_national_log(engine: Engine, *, as_of: date, days: int, seed: int) -> 
         offices.append(dict(id=i, code=d.slug, kind="district", name_en=f"{d.name_en} District "
                             "ICT Office", name_bn=f"জেলা আইসিটি অফিস, {d.name_bn}",
                             district_id=d.id, upazila_id=None, parent_office_id=None,
-                            website=None, go_live_date=date(2024, 7, 1)))
+                            website=None, go_live_date=GO_LIVE))
     upazila_offices: list[tuple[int, str]] = []  # (office id, district name_en)
     for j, u in enumerate(geo.upazilas, start=len(offices) + 1):
         offices.append(dict(id=j, code=u.code, kind="upazila",
@@ -74,9 +73,16 @@ def build_national_log(engine: Engine, *, as_of: date, days: int, seed: int) -> 
                             name_bn=f"উপজেলা আইসিটি অফিস, {u.name_bn}",
                             district_id=u.district.id, upazila_id=u.id,
                             parent_office_id=district_office[u.district.id], website=None,
-                            go_live_date=date(2024, 7, 1)))
+                            go_live_date=GO_LIVE))
         upazila_offices.append((j, u.district.name_en))
-    versions, services, users = [], [], []
+    return offices, upazila_offices
+
+
+def _charter_rows(upazila_offices: list[tuple[int, str]], now: datetime,
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One charter version per upazila office (id = office id) and its SERVICE_DAYS
+    services (id = office id * 100 + number), so request rows can name them directly."""
+    versions, services = [], []
     for office_id, _ in upazila_offices:
         versions.append(dict(id=office_id, office_id=office_id, effective_date=date(2024, 1, 1),
                              source="bench", content_hash=f"bench-{office_id}", loaded_at=now))
@@ -88,70 +94,141 @@ def build_national_log(engine: Engine, *, as_of: date, days: int, seed: int) -> 
                                  extended_working_days=None, conditional=False, fee_raw="",
                                  responsible_officer="", responsible_contact="",
                                  escalation_officer=""))
+    return versions, services
+
+
+def _user_rows(offices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One digest recipient per office (no login: the bench only sends digests)."""
+    users = []
     for o in offices:
         role = "upazila_officer" if o["kind"] == "upazila" else "district_programmer"
         users.append(dict(username=o["code"], full_name=o["name_en"], role=role,
                           office_id=o["id"], email=f"{o['code']}@bench.local",
                           password_hash="not-a-login", language="bn", active=True))
+    return users
+
+
+def _insert_offices(engine: Engine, now: datetime) -> list[tuple[int, str]]:
+    """Geography, offices, charters, services and users; returns the upazila offices."""
+    with Session(engine) as session:
+        load_geography_rows(session)
+        session.commit()
+    offices, upazila_offices = _office_rows(load_geography())
+    versions, services = _charter_rows(upazila_offices, now)
+    users = _user_rows(offices)
     with engine.begin() as connection:
         connection.execute(_table(Office).insert(), offices)
         connection.execute(_table(CharterVersion).insert(), versions)
         connection.execute(_table(Service).insert(), services)
         connection.execute(_table(User).insert(), users)
+    return upazila_offices
+
+
+@dataclass(frozen=True)
+class _OfficeLog:
+    """One office's synthetic requests as arrays, drawn all at once (vectorised)."""
+
+    received: np.ndarray[Any, Any]  # local dates, datetime64[D]
+    service: np.ndarray[Any, Any]  # index into SERVICE_DAYS
+    due: np.ndarray[Any, Any]
+    closed: np.ndarray[Any, Any]  # when it would be closed, if it is
+    roll: np.ndarray[Any, Any]  # the draw that decides its fate
+    forgotten: np.ndarray[Any, Any]
+    rejected: np.ndarray[Any, Any]
+
+
+def _draw_office_log(rng: np.random.Generator, calendar: BangladeshCalendar,
+                     working: np.ndarray[Any, Any]) -> _OfficeLog:
+    """Poisson arrivals per working day; 88% delivered on time, the rest late by 1-6
+    working days, 1.5% forgotten, 1.5% rejected. The draws' order fixes the log per seed."""
+    counts = rng.poisson(RATE_PER_WORKING_DAY, len(working))
+    received = np.repeat(working, counts)
+    k = rng.integers(0, len(SERVICE_DAYS), len(received))
+    n = SERVICE_DAYS[k]
+    due = due_dates(received, n, calendar)
+    roll = rng.random(len(received))
+    span = rng.integers(0, n + 1)  # 0: delivered the day it came
+    on_time = np.where(span == 0, received, calendar.index.add_working_days(
+        received, np.maximum(span, 1)))
+    late = calendar.index.add_working_days(due, rng.integers(1, 7, len(received)))
+    closed = np.where(roll < 0.88, on_time, late)
+    forgotten = (roll >= 0.97) & (roll < 0.985)
+    rejected = roll >= 0.985
+    return _OfficeLog(received, k, due, closed, roll, forgotten, rejected)
+
+
+def _fate(log: _OfficeLog, i: int, as_of64: np.datetime64) -> tuple[str, Any]:
+    """The state of request ``i`` as of the bench date, and its closing date (None if open).
+
+    A delivery after ``as_of`` has not happened yet, so that request is still in progress.
+    """
+    c = log.closed[i]
+    state = "delivered"
+    if log.rejected[i]:
+        state, c = "rejected", log.received[i]
+    if log.forgotten[i] or c > as_of64:
+        state, c = "in_progress", None
+    if state == "in_progress" and log.roll[i] < 0.004:
+        state = "on_hold"
+    return state, c
+
+
+def _request_row(log: _OfficeLog, i: int, *, request_id: int, office_id: int, state: str,
+                 closed: Any, now: datetime) -> dict[str, Any]:
+    """The requests-table row of request ``i`` (received 10:00, closed 14:00 Dhaka time)."""
+    rdate = log.received[i].astype(object)
+    cdate = None if closed is None else closed.astype(object)
+    due = log.due[i].astype(object)
+    return dict(
+        id=request_id, office_id=office_id,
+        service_id=office_id * 100 + int(log.service[i]) + 1,
+        charter_version_id=office_id,
+        received_at=datetime(rdate.year, rdate.month, rdate.day, 4, tzinfo=UTC),
+        received_date=rdate, channel="in_person", summary="",
+        external_ref=f"B{request_id}", track="standard",
+        base_due_date=due, due_date=due,
+        hold_working_days=0, extended=False, calendar_version="bench",
+        due_provisional=False, state=state,
+        closed_at=None if cdate is None else datetime(
+            cdate.year, cdate.month, cdate.day, 8, tzinfo=UTC),
+        closed_date=cdate, backdated=False, created_at=now, anchor_hold_days=0,
+        version=1)
+
+
+def _offices_by_district(upazila_offices: list[tuple[int, str]]) -> dict[str, list[int]]:
+    by_district: dict[str, list[int]] = {}
+    for office_id, district in upazila_offices:
+        by_district.setdefault(district, []).append(office_id)
+    return by_district
+
+
+def build_national_log(engine: Engine, *, as_of: date, days: int, seed: int) -> int:
+    """Offices, charters, users and a synthetic request log; returns the request count."""
+    rng = np.random.default_rng(seed)
+    now = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=UTC)
+    upazila_offices = _insert_offices(engine, now)
 
     start = as_of - timedelta(days=days)
     as_of64 = np.datetime64(as_of, "D")
     total = 0
-    by_district: dict[str, list[int]] = {}
-    for office_id, district in upazila_offices:
-        by_district.setdefault(district, []).append(office_id)
     next_id = 1
-    for district, office_ids in sorted(by_district.items()):
+    # District by district: offices of one district share a calendar (regional holidays).
+    for district, office_ids in sorted(_offices_by_district(upazila_offices).items()):
         calendar = load_calendar(district)
         all_days = np.arange(np.datetime64(start, "D"), as_of64 + 1)
         working = all_days[calendar.index.is_working_day(all_days)]
         rows: list[dict[str, Any]] = []
         holds: list[dict[str, Any]] = []
         for office_id in office_ids:
-            counts = rng.poisson(RATE_PER_WORKING_DAY, len(working))
-            received = np.repeat(working, counts)
-            k = rng.integers(0, len(SERVICE_DAYS), len(received))
-            n = SERVICE_DAYS[k]
-            due = due_dates(received, n, calendar)
-            roll = rng.random(len(received))
-            span = rng.integers(0, n + 1)  # 0: delivered the day it came
-            on_time = np.where(span == 0, received, calendar.index.add_working_days(
-                received, np.maximum(span, 1)))
-            late = calendar.index.add_working_days(due, rng.integers(1, 7, len(received)))
-            closed = np.where(roll < 0.88, on_time, late)
-            forgotten = (roll >= 0.97) & (roll < 0.985)
-            rejected = roll >= 0.985
-            for i in range(len(received)):
-                c = closed[i]
-                state = "delivered"
-                if rejected[i]:
-                    state, c = "rejected", received[i]
-                if forgotten[i] or c > as_of64:
-                    state, c = "in_progress", None
-                if state == "in_progress" and roll[i] < 0.004:
-                    state = "on_hold"
+            log = _draw_office_log(rng, calendar, working)
+            for i in range(len(log.received)):
+                state, closed = _fate(log, i, as_of64)
+                if state == "on_hold":
                     holds.append(dict(request_id=next_id, started_at=now,
-                                      start_date=received[i].astype(object), reason="bench"))
-                rdate = received[i].astype(object)
-                cdate = None if c is None else c.astype(object)
-                rows.append(dict(
-                    id=next_id, office_id=office_id, service_id=office_id * 100 + int(k[i]) + 1,
-                    charter_version_id=office_id,
-                    received_at=datetime(rdate.year, rdate.month, rdate.day, 4, tzinfo=UTC),
-                    received_date=rdate, channel="in_person", summary="",
-                    external_ref=f"B{next_id}", track="standard",
-                    base_due_date=due[i].astype(object), due_date=due[i].astype(object),
-                    hold_working_days=0, extended=False, calendar_version="bench",
-                    due_provisional=False, state=state,
-                    closed_at=None if cdate is None else datetime(
-                        cdate.year, cdate.month, cdate.day, 8, tzinfo=UTC),
-                    closed_date=cdate, backdated=False, created_at=now, anchor_hold_days=0,
-                    version=1))
+                                      start_date=log.received[i].astype(object),
+                                      reason="bench"))
+                rows.append(_request_row(log, i, request_id=next_id, office_id=office_id,
+                                         state=state, closed=closed, now=now))
                 next_id += 1
         with engine.begin() as connection:
             connection.execute(_table(Request).insert(), rows)

@@ -188,21 +188,40 @@ def _at(day: date, rng: random.Random, start: int = 9, end: int = 17) -> datetim
     return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=DHAKA)
 
 
-def _one_request(session: Session, rng: random.Random, office: Office, officer: User,
-                 service: Service, calendar: BangladeshCalendar, day: date, until: date,
-                 now: datetime, serial: int) -> int:
-    """Log one request and play its life forward; returns 1 if left open and overdue."""
-    received = _at(day, rng, 8 if calendar.is_working_day(day) else 0,
-                   17 if calendar.is_working_day(day) else 24)
-    track = None
-    reason = None
+# Every helper below draws from ``rng`` in exactly the order the demo always has (including
+# the draws that a short-circuited ``and`` skips): the same seed must give the same database.
+
+
+def _received_at(rng: random.Random, calendar: BangladeshCalendar, day: date) -> datetime:
+    """Working days: office hours (some come at 8); closed days: any hour (web, e-mail)."""
+    working = calendar.is_working_day(day)
+    return _at(day, rng, 8 if working else 0, 17 if working else 24)
+
+
+def _track(rng: random.Random, service: Service) -> tuple[str | None, str | None]:
+    """Sometimes an "immediate / N working days" service is put on its extended track."""
     if service.unit == "immediate" and service.extended_working_days and rng.random() < 0.3:
-        track, reason = "extended", rng.choice(EXTENSION_REASONS)
-    directive_due = None
+        return "extended", rng.choice(EXTENSION_REASONS)
+    return None, None
+
+
+def _directive_due(rng: random.Random, service: Service, calendar: BangladeshCalendar,
+                   day: date) -> date | None:
+    """Most per-directive requests get a date from the directive; the rest have none."""
     if service.unit == "per_directive" and rng.random() < 0.6:
-        directive_due = calendar.add_working_days(day, rng.randint(5, 15))
+        due: date = calendar.add_working_days(day, rng.randint(5, 15))
+        return due
+    return None
+
+
+def _log(session: Session, rng: random.Random, *, office: Office, officer: User,
+         service: Service, calendar: BangladeshCalendar, day: date, received: datetime,
+         now: datetime, serial: int) -> Request:
+    """Log the request through the real writer, a few minutes after it was received."""
+    track, reason = _track(rng, service)
+    directive_due = _directive_due(rng, service, calendar, day)
     channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
-    request = log_request(session, new=NewRequest(
+    return log_request(session, new=NewRequest(
         office_code=office.code, service=f"{service.category}-{service.number}",
         received_at=received, channel=channel, applicant_name=rng.choice(NAMES),
         applicant_contact=f"+8801{rng.randint(300000000, 999999999)}",
@@ -210,59 +229,108 @@ def _one_request(session: Session, rng: random.Random, office: Office, officer: 
         track_reason=reason, directive_due=directive_due,
         directive_ref="DC office memo" if directive_due else None,
     ), now=max(received, min(now, received + timedelta(minutes=20))), user=officer)
-    assert request.id is not None
-    rid = request.id
 
-    def act(action: str, when: datetime, why: str | None = None) -> bool:
-        if when.date() > until or when > now:
+
+@dataclass
+class _Life:
+    """One logged request played forward by its officer, up to ``until`` and ``now``."""
+
+    session: Session
+    rng: random.Random
+    calendar: BangladeshCalendar
+    officer: User
+    request: Request
+    day: date  # the (local) day of receipt
+    moment: datetime  # half an hour after receipt: when work on it starts
+    until: date
+    now: datetime
+
+    def act(self, action: str, when: datetime, why: str | None = None) -> bool:
+        """Apply one action; skipped (False) if it lies in the future or is not allowed."""
+        if when.date() > self.until or when > self.now:
             return False
+        assert self.request.id is not None
         try:
-            transition(session, request_id=rid, action=action, at=when, now=now, user=officer,
-                       reason=why)
+            transition(self.session, request_id=self.request.id, action=action, at=when,
+                       now=self.now, user=self.officer, reason=why)
         except RequestError:
             return False
         return True
 
-    moment = received + timedelta(minutes=30)
-    if rng.random() < 0.85:
-        act("start", moment)
-    if rng.random() < 0.08:  # waiting for the applicant
+    def hold_and_resume(self) -> None:
+        """Put the request on hold (the same day or the next working day) and resume it."""
+        rng, calendar, day = self.rng, self.calendar, self.day
         hold_day = calendar.add_working_days(day, rng.randint(0, 1)) if rng.random() < 0.5 \
             else day
-        if act("hold", _at(hold_day, rng, 10, 16) if hold_day > day else moment + timedelta(
-                minutes=5), rng.choice(HOLD_REASONS)):
+        hold_at = _at(hold_day, rng, 10, 16) if hold_day > day \
+            else self.moment + timedelta(minutes=5)
+        if self.act("hold", hold_at, rng.choice(HOLD_REASONS)):
             resume_day = calendar.add_working_days(hold_day, rng.randint(1, 5))
-            act("resume", _at(resume_day, rng, 9, 12))
-            session.refresh(request)
-    if (request.due_date is not None and service.conditional and service.unit != "immediate"
-            and rng.random() < 0.05 and request.state != "on_hold"):
-        extend(session, request_id=rid,
-               new_due=calendar.add_working_days(request.due_date, rng.randint(3, 10)),
-               reason=rng.choice(EXTENSION_REASONS), now=min(now, received + timedelta(hours=2)),
-               user=officer)
+            self.act("resume", _at(resume_day, rng, 9, 12))
+            self.session.refresh(self.request)
+
+    def maybe_extend(self, service: Service, received: datetime) -> None:
+        """Now and then extend an "N working days / as needed" request, with a reason."""
+        request = self.request
+        if (request.due_date is not None and service.conditional
+                and service.unit != "immediate" and self.rng.random() < 0.05
+                and request.state != "on_hold"):
+            assert request.id is not None
+            extend(self.session, request_id=request.id,
+                   new_due=self.calendar.add_working_days(request.due_date,
+                                                          self.rng.randint(3, 10)),
+                   reason=self.rng.choice(EXTENSION_REASONS),
+                   now=min(self.now, received + timedelta(hours=2)), user=self.officer)
+
+    def delivery_day(self, due: date) -> date:
+        """About 10% late by 1-6 working days; the rest on a day up to the due date."""
+        rng, calendar, day = self.rng, self.calendar, self.day
+        if rng.random() < 0.10:
+            late: date = calendar.add_working_days(due, rng.randint(1, 6))
+            return late
+        span = max(0, int(calendar.get_working_days_delta(day, due)))
+        deliver_day = day if span == 0 else calendar.add_working_days(day, rng.randint(0, span)
+                                                                      or 1)
+        return min(deliver_day, due)
+
+    def delivery_time(self, deliver_day: date) -> datetime:
+        """A time in office hours; on the day of receipt, after work started and before
+        closing (else ten minutes after work started)."""
+        when = _at(deliver_day, self.rng, 9, 17)
+        if deliver_day == self.day:
+            when = max(when, self.moment + timedelta(minutes=10))
+            if when.date() != self.day or when.time() >= self.calendar.office_closing_time(
+                    self.day):
+                when = self.moment + timedelta(minutes=10)
+        return when
+
+
+def _one_request(session: Session, rng: random.Random, office: Office, officer: User,
+                 service: Service, calendar: BangladeshCalendar, day: date, until: date,
+                 now: datetime, serial: int) -> int:
+    """Log one request and play its life forward; returns 1 if left open and overdue."""
+    received = _received_at(rng, calendar, day)
+    request = _log(session, rng, office=office, officer=officer, service=service,
+                   calendar=calendar, day=day, received=received, now=now, serial=serial)
+    life = _Life(session, rng, calendar, officer, request, day,
+                 moment=received + timedelta(minutes=30), until=until, now=now)
+    if rng.random() < 0.85:
+        life.act("start", life.moment)
+    if rng.random() < 0.08:  # waiting for the applicant
+        life.hold_and_resume()
+    life.maybe_extend(service, received)
     roll = rng.random()
     if roll < 0.02:
-        act("reject", moment + timedelta(hours=1), "আবেদন যোগ্য নয়")
+        life.act("reject", life.moment + timedelta(hours=1), "আবেদন যোগ্য নয়")
         return 0
     if roll < 0.03:
-        act("withdraw", moment + timedelta(hours=1), "আবেদনকারী প্রত্যাহার করেছেন")
+        life.act("withdraw", life.moment + timedelta(hours=1), "আবেদনকারী প্রত্যাহার করেছেন")
         return 0
     due = request.due_date or calendar.add_working_days(day, 10)
     if rng.random() < 0.012:  # forgotten: stays open
         return int(request.state != "on_hold" and due < until)
-    if rng.random() < 0.10:  # late by 1-6 working days
-        deliver_day = calendar.add_working_days(due, rng.randint(1, 6))
-    else:
-        span = max(0, int(calendar.get_working_days_delta(day, due)))
-        deliver_day = day if span == 0 else calendar.add_working_days(day, rng.randint(0, span)
-                                                                      or 1)
-        deliver_day = min(deliver_day, due)
-    when = _at(deliver_day, rng, 9, 17)
-    if deliver_day == day:
-        when = max(when, moment + timedelta(minutes=10))
-        if when.date() != day or when.time() >= calendar.office_closing_time(day):
-            when = moment + timedelta(minutes=10)
+    when = life.delivery_time(life.delivery_day(due))
     if request.state == "on_hold":
-        act("resume", min(when, now))
-    delivered = act("deliver", when, None)
+        life.act("resume", min(when, now))
+    delivered = life.act("deliver", when, None)
     return int(not delivered and due < until and request.state != "on_hold")

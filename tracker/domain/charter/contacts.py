@@ -107,6 +107,90 @@ def _invalid_phone_message(printed: str) -> ContactMessage:
     return ContactMessage(ContactIssue.PHONE, text)
 
 
+@dataclass(frozen=True)
+class _MendedEmail:
+    """What became of an e-mail whose domain has no dot (often a space typed inside it)."""
+
+    email: str | None  # None: not an e-mail after all (no domain), so not kept
+    printed: str  # the text to drop from the cell when it was mended, else ""
+    message: ContactMessage
+
+
+def _mend_email(match: re.Match[str], email: str, text: str) -> _MendedEmail:
+    """Join a tail cut off by a space ("name@gmail .com") back on; else report no domain."""
+    tail = _BROKEN_EMAIL_TAIL.match(text[match.end():])
+    if not tail:
+        return _MendedEmail(None, "", ContactMessage(ContactIssue.EMAIL,
+                                                     f"e-mail {email!r} has no domain"))
+    joined = email + tail.group(1)
+    return _MendedEmail(joined, match.group(0) + tail.group(0), ContactMessage(
+        ContactIssue.EMAIL,
+        f"e-mail {email + tail.group(0)!r} has a space; read as {joined!r}",
+    ))
+
+
+def _read_emails(text: str, link_emails: list[str],
+                 messages: list[ContactMessage]) -> tuple[list[str], str]:
+    """E-mails (mailto links first, then in the text, no repeats) and the text left over.
+
+    The leftover text has mended e-mails cut out, so their tails are not read as websites.
+    Messages are appended in the order found (callers show them in cell order).
+    """
+    emails: list[str] = []
+    rest = text
+    for email in link_emails:
+        if email not in emails:
+            emails.append(email)
+    for match in _EMAIL.finditer(text):
+        email = match.group(0).rstrip(".")
+        if "." not in email.split("@", 1)[1]:
+            mended = _mend_email(match, email, text)
+            messages.append(mended.message)
+            if mended.email is None:
+                continue
+            email = mended.email
+            rest = rest.replace(mended.printed, " ")
+        if email not in emails:
+            emails.append(email)
+    return emails, rest
+
+
+def _read_websites(text: str) -> list[str]:
+    """Websites in a text with the e-mails already removed, in order, no repeats."""
+    websites: list[str] = []
+    for match in _URL.finditer(text):
+        site = match.group(0)
+        if site not in websites and "@" not in site:
+            websites.append(site)
+    return websites
+
+
+def _read_phones(text: str, messages: list[ContactMessage]) -> list[str]:
+    """Valid phones in E.164 (no repeats); each invalid one is reported, not kept."""
+    phones: list[str] = []
+    for match in _PHONE.finditer(text):
+        phone = normalise_phone(match.group(0))
+        if phone is None:
+            messages.append(_invalid_phone_message(match.group(0).strip()))
+        elif phone not in phones:
+            phones.append(phone)
+    return phones
+
+
+def _designation_name_office(text: str) -> tuple[str | None, str | None, str | None]:
+    """The known designation before the first contact word, the name before it, the office
+    after it (phone-like digit runs dropped); all None if no designation is found."""
+    head = _CONTACT_WORD.split(text, maxsplit=1)[0]
+    for candidate in DESIGNATIONS:
+        index = head.find(candidate)
+        if index >= 0:
+            before = _HONORIFIC.sub("", head[:index].strip(" ,;:।")).strip(" ,;:।")
+            after = head[index + len(candidate):]
+            after = re.sub(r"[\d+\-]{6,}", " ", after)
+            return candidate, squash(before) or None, squash(after).strip(" ,;:।-") or None
+    return None, None, None
+
+
 def parse_officer(cell: str) -> tuple[Officer | None, list[ContactMessage]]:
     """The officer in one cell (None for an empty cell) and messages for what was unclear."""
     messages: list[ContactMessage] = []
@@ -115,58 +199,15 @@ def parse_officer(cell: str) -> tuple[Officer | None, list[ContactMessage]]:
     if not text:
         return None, messages
 
-    emails: list[str] = []
-    rest = text
-    for email in link_emails:
-        if email not in emails:
-            emails.append(email)
-    for match in _EMAIL.finditer(text):
-        email = match.group(0).rstrip(".")
-        domain = email.split("@", 1)[1]
-        if "." not in domain:
-            tail = _BROKEN_EMAIL_TAIL.match(text[match.end():])
-            if tail:
-                joined = email + tail.group(1)
-                messages.append(ContactMessage(
-                    ContactIssue.EMAIL,
-                    f"e-mail {email + tail.group(0)!r} has a space; read as {joined!r}",
-                ))
-                email = joined
-                rest = rest.replace(match.group(0) + tail.group(0), " ")
-            else:
-                messages.append(ContactMessage(ContactIssue.EMAIL,
-                                               f"e-mail {email!r} has no domain"))
-                continue
-        if email not in emails:
-            emails.append(email)
+    # Each kind of contact is cut out before the next is read, so an e-mail's domain is
+    # not taken for a website, nor a website's digits for a phone.
+    emails, rest = _read_emails(text, link_emails, messages)
     without_emails = _EMAIL.sub(" ", rest)
-    websites = []
-    for match in _URL.finditer(without_emails):
-        site = match.group(0)
-        if site not in websites and "@" not in site:
-            websites.append(site)
+    websites = _read_websites(without_emails)
     without_urls = _URL.sub(" ", without_emails)
+    phones = _read_phones(without_urls, messages)
 
-    phones: list[str] = []
-    for match in _PHONE.finditer(without_urls):
-        phone = normalise_phone(match.group(0))
-        if phone is None:
-            messages.append(_invalid_phone_message(match.group(0).strip()))
-        elif phone not in phones:
-            phones.append(phone)
-
-    designation = name = office = None
-    head = _CONTACT_WORD.split(without_urls, maxsplit=1)[0]
-    for candidate in DESIGNATIONS:
-        index = head.find(candidate)
-        if index >= 0:
-            designation = candidate
-            before = _HONORIFIC.sub("", head[:index].strip(" ,;:।")).strip(" ,;:।")
-            after = head[index + len(candidate):]
-            after = re.sub(r"[\d+\-]{6,}", " ", after)
-            name = squash(before) or None
-            office = squash(after).strip(" ,;:।-") or None
-            break
+    designation, name, office = _designation_name_office(without_urls)
     if designation is None:
         messages.append(ContactMessage(
             ContactIssue.DESIGNATION,

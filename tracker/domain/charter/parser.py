@@ -55,7 +55,7 @@ from tracker.domain.charter.text import (
     squash,
 )
 from tracker.domain.deadlines import GRS_ROLES, GrsRole
-from tracker.domain.geo import Geography, load_geography
+from tracker.domain.geo import District, Geography, Upazila, load_geography
 from tracker.errors import InputError
 
 _WEBSITE = re.compile(r"(?:https?://)?(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.gov\.bd")
@@ -504,48 +504,89 @@ def _plain(text: str) -> str:
     return squash(text.replace("**", " ").replace("#", " ")).strip(" ।.")
 
 
-def _office(events: list[Event], geo: Geography, state: _State) -> OfficeInfo:
-    """The office named in the document head (before the first table or section)."""
+#: How many lines of the document head may hold the office's name and location.
+_HEAD_LINES = 15
+
+
+def _head(events: list[Event]) -> list[TextLine]:
+    """The plain lines before the first table row, at most _HEAD_LINES of them."""
     head: list[TextLine] = []
     for event in events:
         if isinstance(event, Row):
             break
         head.append(event)
-        if len(head) >= 15:
+        if len(head) >= _HEAD_LINES:
             break
-    website = None
+    return head
+
+
+def _head_website(head: list[TextLine]) -> str | None:
+    """The first website printed in the head, if any."""
     for event in head:
         match = _WEBSITE.search(_plain(event.text))
-        if match and website is None:
-            website = match.group(0)
-    start = 0
+        if match:
+            return match.group(0)
+    return None
+
+
+def _name_start(head: list[TextLine]) -> int:
+    """Where the office's name begins: after the "Government of Bangladesh" line, if any."""
     for i, event in enumerate(head):
         if _GOVERNMENT in match_key(event.text):
-            start = i + 1
-            break
+            return i + 1
+    return 0
+
+
+@dataclass(frozen=True)
+class _Location:
+    """An upazila and district found at the end of a head line, with their printed names."""
+
+    district: District
+    upazila: Upazila
+    district_bn: str
+    upazila_bn: str
+
+
+def _location(plain: str, line: int, geo: Geography, state: _State) -> _Location | None:
+    """The line's last two comma-separated parts as "upazila, district", if they are ones.
+
+    A known district with an unknown upazila is reported (a typo worth fixing), not taken.
+    """
+    if _WEBSITE.search(plain):
+        return None
+    parts = [p.strip(" ।.") for p in re.split(r"[,،]", plain) if p.strip(" ।.")]
+    if len(parts) < 2:
+        return None
+    district = geo.find_district(parts[-1])
+    if district is None:
+        return None
+    upazila = geo.find_upazila(parts[-2], district)
+    if upazila is None:
+        state.problem(line, f"office location {plain!r}: no upazila {parts[-2]!r} "
+                            f"in {district.name_en} (data/geo)")
+        return None
+    return _Location(district, upazila, district_bn=parts[-1], upazila_bn=parts[-2])
+
+
+def _office(events: list[Event], geo: Geography, state: _State) -> OfficeInfo:
+    """The office named in the document head (before the first table or section)."""
+    head = _head(events)
+    website = _head_website(head)
+    start = _name_start(head)
     for i, event in enumerate(head):
         plain = _plain(event.text)
-        if _WEBSITE.search(plain):
+        found = _location(plain, event.line, geo, state)
+        if found is None:
             continue
-        parts = [p.strip(" ।.") for p in re.split(r"[,،]", plain) if p.strip(" ।.")]
-        if len(parts) < 2:
-            continue
-        district = geo.find_district(parts[-1])
-        if district is None:
-            continue
-        upazila = geo.find_upazila(parts[-2], district)
-        if upazila is None:
-            state.problem(event.line, f"office location {plain!r}: no upazila {parts[-2]!r} "
-                                      f"in {district.name_en} (data/geo)")
-            continue
+        # The name is every line from after the government line down to the location line.
         name_lines = [_plain(e.text) for e in head[start:i + 1] if _plain(e.text)]
         return OfficeInfo(
             name=", ".join(name_lines) or plain,
-            upazila=upazila.name_en,
-            district=district.name_en,
-            upazila_bn=parts[-2],
-            district_bn=parts[-1],
-            code=upazila.code,
+            upazila=found.upazila.name_en,
+            district=found.district.name_en,
+            upazila_bn=found.upazila_bn,
+            district_bn=found.district_bn,
+            code=found.upazila.code,
             website=website,
             line=event.line,
         )

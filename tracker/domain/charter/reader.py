@@ -66,61 +66,101 @@ def _pipe_cells(line: str) -> list[str]:
     return inner.split("|")
 
 
+def _is_pipe_row(stripped: str) -> bool:
+    """A markdown table line: starts with a pipe and has at least one more."""
+    return stripped.startswith("|") and stripped.count("|") >= 2
+
+
+def _is_separator_row(cells: list[str]) -> bool:
+    """A markdown ``|---|---|`` line (not a row of empty cells)."""
+    return all(_SEPARATOR.match(c) for c in cells if c.strip()) and any(
+        c.strip() for c in cells
+    )
+
+
+class _Reader:
+    """Reads a document line by line; the cell-per-line layout needs state across lines
+    (the row being assembled and the header's width), so it lives here, not in locals."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.counts = {"pipe": 0, "tab": 0, "cell-per-line": 0}
+        self._open: _OpenRow | None = None
+        self._width: int | None = None  # cells in the header row, once one was read
+
+    def read_line(self, number: int, line: str) -> None:
+        # The order of the tests matters: a single leading TAB is cell-per-line even on an
+        # otherwise blank line, and a blank line neither continues a cell nor ends a row.
+        stripped = line.strip()
+        if _is_pipe_row(stripped):
+            self._pipe_row(number, line)
+        elif line.startswith("\t") and line.count("\t") == 1:
+            self._cell(number, line[1:])
+        elif "\t" in line:
+            self._tab_row(number, line)
+        elif not stripped:
+            return
+        elif self._open is not None and classify_heading(stripped) is None:
+            self._continue_cell(self._open, number, line)
+        else:
+            self.flush()
+            self.events.append(TextLine(number, line))
+
+    def flush(self) -> None:
+        """End the cell-per-line row being assembled (a header row fixes the width)."""
+        row = self._open
+        if row is not None and row.cells:
+            if row.is_header:
+                self._width = len(row.cells)
+            first = row.cells[0].line
+            self.events.append(Row(first, row.cells, "cell-per-line", row.end_line))
+            self.counts["cell-per-line"] += 1
+        self._open = None
+
+    def _pipe_row(self, number: int, line: str) -> None:
+        self.flush()
+        cells = _pipe_cells(line)
+        if _is_separator_row(cells):
+            return
+        self.events.append(Row(number, [Cell(c, number) for c in cells], "pipe", number))
+        self.counts["pipe"] += 1
+
+    def _tab_row(self, number: int, line: str) -> None:
+        self.flush()
+        self.events.append(Row(number, [Cell(c, number) for c in line.split("\t")], "tab",
+                               number))
+        self.counts["tab"] += 1
+
+    def _cell(self, number: int, content: str) -> None:
+        """A new cell; it opens a new row when none is open, when the header ends (a serial
+        or "(১)" column number follows it), or when the row already has the header's width."""
+        row = self._open
+        if row is None:
+            row = _OpenRow(is_header=looks_like_header([content]))
+        elif row.is_header and (
+            parse_serial(content) is not None or is_parenthesised_number(content)
+        ):
+            self.flush()
+            row = _OpenRow()
+        elif self._width is not None and len(row.cells) >= self._width:
+            self.flush()
+            row = _OpenRow(is_header=looks_like_header([content]))
+        self._open = row
+        row.cells.append(Cell(content, number))
+        row.end_line = number
+
+    @staticmethod
+    def _continue_cell(row: _OpenRow, number: int, line: str) -> None:
+        """A line without a leading TAB continues the last cell of the open row."""
+        last = row.cells[-1]
+        last.text = f"{last.text}\n{line}"
+        row.end_line = number
+
+
 def read_events(text: str) -> tuple[list[Event], dict[str, int]]:
     """The rows and plain lines of a document, and how many rows each layout gave."""
-    events: list[Event] = []
-    counts = {"pipe": 0, "tab": 0, "cell-per-line": 0}
-    open_row: _OpenRow | None = None
-    width: int | None = None
-
-    def flush() -> None:
-        nonlocal open_row, width
-        if open_row is not None and open_row.cells:
-            if open_row.is_header:
-                width = len(open_row.cells)
-            first = open_row.cells[0].line
-            events.append(Row(first, open_row.cells, "cell-per-line", open_row.end_line))
-            counts["cell-per-line"] += 1
-        open_row = None
-
+    reader = _Reader()
     for number, line in enumerate(text.split("\n"), 1):
-        line = line.rstrip("\r")
-        stripped = line.strip()
-        if stripped.startswith("|") and stripped.count("|") >= 2:
-            flush()
-            cells = _pipe_cells(line)
-            if all(_SEPARATOR.match(c) for c in cells if c.strip()) and any(
-                c.strip() for c in cells
-            ):
-                continue
-            events.append(Row(number, [Cell(c, number) for c in cells], "pipe", number))
-            counts["pipe"] += 1
-        elif line.startswith("\t") and line.count("\t") == 1:
-            content = line[1:]
-            if open_row is None:
-                open_row = _OpenRow(is_header=looks_like_header([content]))
-            elif open_row.is_header and (
-                parse_serial(content) is not None or is_parenthesised_number(content)
-            ):
-                flush()
-                open_row = _OpenRow()
-            elif width is not None and len(open_row.cells) >= width:
-                flush()
-                open_row = _OpenRow(is_header=looks_like_header([content]))
-            open_row.cells.append(Cell(content, number))
-            open_row.end_line = number
-        elif "\t" in line:
-            flush()
-            events.append(Row(number, [Cell(c, number) for c in line.split("\t")], "tab", number))
-            counts["tab"] += 1
-        elif not stripped:
-            continue
-        elif open_row is not None and classify_heading(stripped) is None:
-            last = open_row.cells[-1]
-            last.text = f"{last.text}\n{line}"
-            open_row.end_line = number
-        else:
-            flush()
-            events.append(TextLine(number, line))
-    flush()
-    return events, counts
+        reader.read_line(number, line.rstrip("\r"))
+    reader.flush()
+    return reader.events, reader.counts
