@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
@@ -224,15 +223,11 @@ def working_days_left(frame: pd.DataFrame, as_of: date) -> pd.Series:
     Counted with each office's own calendar (its district's regional closures), as the
     judged frame judges it.
     """
-    left = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    dated = frame[frame["effective_due"].notna()]
-    start = np.datetime64(as_of, "D")
-    for district, rows in dated.groupby("district", sort=True):
-        ends = np.array([np.datetime64(d, "D") for d in rows["effective_due"]],
-                        dtype="datetime64[D]")
-        index = load_calendar(str(district)).index
-        left[rows.index] = index.working_days_between(np.full(len(ends), start), ends)
-    return left
+    if frame.empty:
+        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    # The judged frame counts them (tracker.domain.deadlines.working_days_left).
+    left = frame["wd_left"].astype("Int64")
+    return left.where(left >= 0, pd.NA)
 
 
 @dataclass(frozen=True)

@@ -508,14 +508,26 @@ def test_working_days_left_count_each_offices_own_calendar_from_the_due_date_in_
         ) -> None:
     import pandas as pd
 
+    from tracker.services.queries import judge_frame
+
     # Thursday 10 April 2025; due Tuesday 15th (the 14th is Pohela Boishakh). Sunday the
     # 13th is a working day, except in the hill districts (Chaitra Sankranti, regional).
-    frame = pd.DataFrame({
-        "district": ["Jashore", "Rangamati", "Jashore", "Jashore"],
-        "due_date": [date(2025, 4, 10)] * 4,  # stored; a running hold moved it
-        "effective_due": [date(2025, 4, 15), date(2025, 4, 15), None, date(2025, 4, 1)]})
+    # The third request is on hold since Sunday 6 April: the working days 7-10 April are
+    # wholly on hold, so its stored due date (8 April) is pushed four working days to 15
+    # April, its due date in force (counted by the judged frame, the one home of the rule).
+    raw = pd.DataFrame({
+        "id": [1, 2, 3, 4, 5], "district": ["Jashore", "Rangamati", "Jashore", "Jashore",
+                                             "Jashore"],
+        "category": "citizen", "number": 1, "received_date": [date(2025, 4, 1)] * 5,
+        "due_date": [date(2025, 4, 15), date(2025, 4, 15), date(2025, 4, 8), None,
+                     date(2025, 4, 1)],
+        "closed_date": None, "state": ["received", "received", "on_hold", "received",
+                                       "in_progress"],
+        "go_live_date": None, "hold_start": [None, None, date(2025, 4, 6), None, None]})
+    frame = judge_frame(raw, date(2025, 4, 10))
     left = data.working_days_left(frame, date(2025, 4, 10))
-    assert list(left[[0, 1, 3]]) == [2, 1, 0] and pd.isna(left[2])
+    assert frame["effective_due"][2] == date(2025, 4, 15)
+    assert list(left[[0, 1, 2, 4]]) == [2, 1, 2, 0] and pd.isna(left[3])
 
 
 def test_an_officers_time_of_day_is_read_as_dhaka_time_in_either_digits() -> None:

@@ -107,6 +107,9 @@ def test_request_show_and_request_list_agree(
     code, _, err = run(capsys, "request", "hold", str(held), "--reason", "documents asked for",
                        "--at", f"{since.isoformat()}T16:00")
     assert code == 0, err
+    # "Why is it due then" names the running hold and the due date it pushes.
+    code, explained, _ = run(capsys, "request", "explain", str(held))
+    assert code == 0 and f"on hold since {since:%d-%m-%Y}: the clock is stopped" in explained
     picks = _interesting(url, date.fromisoformat(as_of))
     assert {"rejected", "on_hold", "overdue", "on_time"} <= set(picks)
     code, listed, _ = run(capsys, "request", "list", "--as-of", as_of, "--limit", "100000")

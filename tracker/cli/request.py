@@ -192,7 +192,8 @@ def request_explain(request_id: IdArg, as_user: AsUser = None) -> None:
         request, office = load_readable(session, request_id=request_id, scope=scope)
         service = session.get(Service, request.service_id)
         assert service is not None
-        for line in explain_due(session, request=request, office=office, service=service):
+        for line in explain_due(session, request=request, office=office, service=service,
+                                as_of=today_in_dhaka()):
             typer.echo(line)
 
 

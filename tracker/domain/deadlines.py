@@ -314,6 +314,19 @@ def working_days_allowed(received: DateArray, due: DateArray,
     return allowed
 
 
+def working_days_left(due: DateArray, as_of: date,
+                      calendar: BangladeshCalendar) -> npt.NDArray[np.int64]:
+    """Working days after ``as_of`` up to each due date (0 on or past it); -1 where there
+    is no due date."""
+    due_arr = np.asarray(due, dtype="datetime64[D]")
+    left = np.full(due_arr.shape, -1, dtype=np.int64)
+    dated = ~np.isnat(due_arr)
+    if dated.any():
+        left[dated] = calendar.index.working_days_between(
+            np.full(int(dated.sum()), np.datetime64(as_of, "D")), due_arr[dated])
+    return left
+
+
 def immediate_due_dates(received_dates: DateArray, before_closing: npt.ArrayLike,
                         calendar: BangladeshCalendar) -> DateArray:
     """Vectorised immediate rule: same day if a working day and before closing, else next."""

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from tracker.domain.calendar import load_calendar
 from tracker.domain.periods import Period, fiscal_year
-from tracker.domain.status import RequestState, Status
+from tracker.domain.status import Status
 from tracker.services.apa_report import (
     EVIDENCE_COLUMNS,
     ApaData,
@@ -119,7 +119,7 @@ def _evidence(frame: pd.DataFrame) -> pd.DataFrame:
                                     ascending=[True, False, True])
     rows = [[r["office_code"], _text(r["external_ref"]), int(r["id"]), r["service_key"],
              r["service_name_bn"], r["received_date"], _date(r["effective_due"]),
-             _date(r["closed_date"] if r["state"] == RequestState.DELIVERED else None),
+             _date(r["closed_date"] if r["is_delivered"] else None),
              int(r["working_days_late"]), r["status"], _text(r["responsible_officer"])]
             for _, r in breached.iterrows()]
     return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS, dtype=object)

@@ -145,11 +145,6 @@ RULE_COLS = [C("item", "Item", "বিষয়", "text"), C("value", "Value", "
 QUARTER_BN = {"Q1": "প্রথম", "Q2": "দ্বিতীয়", "Q3": "তৃতীয়", "Q4": "চতুর্থ"}
 STATUS_BN = {"late": "বিলম্বে প্রদত্ত", "overdue": "মেয়াদোত্তীর্ণ"}
 TOTAL = {"en": "Total", "bn": "মোট"}
-
-
-QUARTER_BN = {"Q1": "প্রথম", "Q2": "দ্বিতীয়", "Q3": "তৃতীয়", "Q4": "চতুর্থ"}
-STATUS_BN = {"late": "বিলম্বে প্রদত্ত", "overdue": "মেয়াদোত্তীর্ণ"}
-TOTAL = {"en": "Total", "bn": "মোট"}
 NO_ROWS = {"en": "no rows in this period", "bn": "কোনো তথ্য নেই"}
 
 #: The rules sheet's fixed definitions: (English label, Bengali label, text).

@@ -24,8 +24,10 @@ from tracker.domain.calendar import load_calendar
 from tracker.domain.deadlines import (
     Hold,
     due_date,
+    due_with_open_hold,
     running_hold_working_days,
     working_days_allowed,
+    working_days_left,
 )
 from tracker.domain.status import (
     CLOSED_STATES,
@@ -92,7 +94,8 @@ def judged_requests(session: Session, *, scope: Scope, as_of: date,
     Columns: FRAME_COLUMNS, then service_key, status, working_days_late, effective_due
     (the due date in force as of the date: running holds push it), wd_to_deliver,
     wd_allowed (working days from receipt to the due date in force), wd_on_hold (of a hold
-    still running), is_delivered, is_open and measured (received on or after the office's
+    still running), wd_left (working days after the as-of date up to the due date in force;
+    -1 without one), is_delivered, is_open and measured (received on or after the office's
     go-live date).
     """
     end = as_of if received_to is None else min(received_to, as_of)
@@ -148,6 +151,7 @@ def judge_frame(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
     frame["is_open"] = pd.Series(dtype=bool)
     frame["wd_allowed"] = pd.Series(dtype="int64")
     frame["wd_on_hold"] = pd.Series(dtype="int64")
+    frame["wd_left"] = pd.Series(dtype="int64")
     if frame.empty:
         frame["measured"] = pd.Series(dtype=bool)
         return frame
@@ -172,12 +176,16 @@ def judge_frame(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
         frame.loc[rows.index, "wd_to_deliver"] = wd
         frame.loc[rows.index, "wd_allowed"] = working_days_allowed(
             _to_days(rows["received_date"]), judged.effective_due, calendar)
-        frame.loc[rows.index, "wd_on_hold"] = running_hold_working_days(
-            _to_days(rows["hold_start"]), as_of, calendar)
+        # A hold counts only while the request is on hold (a rejection ends it).
+        on_hold = np.where(states == RequestState.ON_HOLD.value, _to_days(rows["hold_start"]),
+                           np.datetime64("NaT"))
+        frame.loc[rows.index, "wd_on_hold"] = running_hold_working_days(on_hold, as_of, calendar)
+        frame.loc[rows.index, "wd_left"] = working_days_left(judged.effective_due, as_of,
+                                                             calendar)
         frame.loc[rows.index, "is_delivered"] = delivered
         frame.loc[rows.index, "is_open"] = ~(closed_by & np.isin(
             states, [s.value for s in CLOSED_STATES]))
-    for column in ("working_days_late", "wd_allowed", "wd_on_hold"):
+    for column in ("working_days_late", "wd_allowed", "wd_on_hold", "wd_left"):
         frame[column] = frame[column].astype("int64")
     frame["is_delivered"] = frame["is_delivered"].astype(bool)
     frame["is_open"] = frame["is_open"].astype(bool)
@@ -233,26 +241,34 @@ def request_detail(session: Session, *, request_id: int, scope: Scope,
     events = list(session.exec(select(RequestEvent).where(
         RequestEvent.request_id == request_id).order_by(col(RequestEvent.id))))
     return RequestDetail(request, office, service, row, events,
-                         explain_due(session, request=request, office=office, service=service))
+                         explain_due(session, request=request, office=office, service=service,
+                                     as_of=as_of))
 
 
-def explain_due(session: Session, *, request: Request, office: Office,
-                service: Service) -> list[str]:
-    """Why is it due then: the rule, every day counted or skipped, holds and extensions."""
+def explain_due(session: Session, *, request: Request, office: Office, service: Service,
+                as_of: date) -> list[str]:
+    """Why is it due then: the rule, every day counted or skipped, holds and extensions,
+    and the due date in force as of ``as_of`` (a hold still running pushes it)."""
     spec = deadline_for(service, request.track)
+    periods = list(session.exec(select(HoldPeriod).where(HoldPeriod.request_id == request.id)))
+    running = next((h.start_date for h in periods if h.end_date is None), None)
+    calendar = office_calendar(session, office)
     lines = [f"#{request.id}: {service.deadline_raw} -> {request.track} track"]
     if spec is None:
         lines.append(f"as per directive: due {_day(request.due_date) or 'not entered'} "
                      f"({request.directive_ref or 'no reference'})")
     else:
-        holds = [Hold(h.start_date, h.end_date) for h in session.exec(
-            select(HoldPeriod).where(HoldPeriod.request_id == request.id))
-            if h.end_date is not None]
-        lines.append(due_date(request.received_at, spec, office_calendar(session, office),
-                              holds=holds, explain=True).explain())
+        holds = [Hold(h.start_date, h.end_date) for h in periods if h.end_date is not None]
+        lines.append(due_date(request.received_at, spec, calendar, holds=holds,
+                              explain=True).explain())
     if request.extended:
         lines.append(f"extended to {_day(request.anchor_due_date)} (see the history)")
-    lines.append(f"due date in force: {_day(request.due_date) or 'none'}; frozen with calendar "
+    in_force = (due_with_open_hold(request.due_date, running, as_of, calendar)
+                if request.state == RequestState.ON_HOLD else request.due_date)
+    if in_force != request.due_date:
+        lines.append(f"on hold since {_day(running)}: the clock is stopped, due "
+                     f"{_day(in_force)} as of {_day(as_of)}")
+    lines.append(f"due date in force: {_day(in_force) or 'none'}; frozen with calendar "
                  f"{request.calendar_version}")
     return lines
 
