@@ -35,13 +35,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from tracker.domain.status import CLOSED_STATES as DOMAIN_CLOSED_STATES
-from tracker.services.auth import Scope
-from tracker.services.queries import judge_frame, judged_requests, open_state_filter
+from tracker.domain.status import RequestState, Status
+from tracker.services.auth import SYSTEM, Scope
+from tracker.services.queries import judged_requests, open_state_filter
 from tracker.services.reports import compliance_pct_column, compliance_ratio
 from tracker.store.models import (
     OPEN_STATES,
     District,
-    HoldPeriod,
     Office,
     Request,
     RequestEvent,
@@ -158,25 +158,11 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
 def _judge_open_holds(session: Session, frame: pd.DataFrame, *, start: date, end: date,
                       as_of: date, office_ids: frozenset[int] | None,
                       months: list[tuple[int, int, int]] | None) -> pd.DataFrame:
-    """Add the overdue ones among open requests on hold, judged by tracker.services.reports."""
-    query = (
-        sa.select(col(Request.id), col(Request.office_id), col(Request.service_id),
-                  col(Request.received_date), col(Request.due_date), col(Office.go_live_date),
-                  col(District.name_en), col(HoldPeriod.start_date))
-        .join(Office, col(Office.id) == Request.office_id)
-        .join(District, col(District.id) == Office.district_id)
-        .join(HoldPeriod, (col(HoldPeriod.request_id) == Request.id)
-              & col(HoldPeriod.end_date).is_(None))
-        .where(open_state_filter(("on_hold",)), col(Request.due_date).is_not(None))
-    )
-    if office_ids is not None:
-        query = query.where(col(Request.office_id).in_(sorted(office_ids)))
-    rows = pd.DataFrame([tuple(r) for r in session.execute(query)],
-                        columns=["id", "office_id", "service_id", "received_date", "due_date",
-                                 "go_live_date", "district", "hold_start"])
-    if not rows.empty:  # the period is applied here (see direct_counts)
-        days = _day_numbers(rows["received_date"])
-        rows = rows[(days >= _day(start)) & (days <= _day(end))]
+    """Add the overdue ones among open requests on hold: the judged frame judges them (their
+    due date in force moves while the clock is stopped), read through the state index."""
+    rows = judged_requests(session, scope=SYSTEM, as_of=as_of, received_from=start,
+                           received_to=end, office_ids=office_ids,
+                           states=[RequestState.ON_HOLD])
     if rows.empty:
         return frame
     if months:
@@ -186,9 +172,7 @@ def _judge_open_holds(session: Session, frame: pd.DataFrame, *, start: date, end
         rows = rows[keep]
         if rows.empty:
             return frame
-    judged = judge_frame(rows.assign(closed_date=None, state="on_hold", category="", number=0),
-                         as_of)
-    overdue = judged[judged["status"] == "overdue"]
+    overdue = rows[rows["status"] == Status.OVERDUE]
     if overdue.empty:
         return frame
     extra = pd.DataFrame({

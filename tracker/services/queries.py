@@ -51,7 +51,8 @@ from tracker.store.models import (
 
 #: The judged frame's raw columns (from the store), in order; judge_frame adds the rest.
 _SELECTED: list[tuple[str, Any]] = [
-    ("id", Request.id), ("office_id", Request.office_id), ("office_code", Office.code),
+    ("id", Request.id), ("office_id", Request.office_id), ("service_id", Request.service_id),
+    ("office_code", Office.code),
     ("office_name_bn", Office.name_bn), ("office_name_en", Office.name_en),
     ("go_live_date", Office.go_live_date), ("district", District.name_en),
     ("category", Service.category), ("number", Service.number),
@@ -83,13 +84,14 @@ def judged_requests(session: Session, *, scope: Scope, as_of: date,
                     office_ids: Iterable[int] | None = None,
                     office_codes: Sequence[str] | None = None,
                     request_ids: Sequence[int] | None = None, open_only: bool = False,
+                    states: Sequence[RequestState] | None = None,
                     closed_since: date | None = None) -> pd.DataFrame:
     """One row per request the user may read, received by ``as_of``, judged as of it.
 
     Filters (all optional, combined): received in [received_from, received_to]; these
     offices (ids or codes: they narrow the scope, never widen it); these requests; only
-    requests open now (``open_only``, read through the state index); only requests open
-    or closed on or after ``closed_since``.
+    requests open now (``open_only``; or in these ``states``: read through the state index);
+    only requests open or closed on or after ``closed_since``.
 
     Columns: FRAME_COLUMNS, then service_key, status, working_days_late, effective_due
     (the due date in force as of the date: running holds push it), wd_to_deliver,
@@ -120,8 +122,8 @@ def judged_requests(session: Session, *, scope: Scope, as_of: date,
         query = query.where(col(Office.code).in_(list(office_codes)))
     if request_ids is not None:
         query = query.where(col(Request.id).in_(list(request_ids)))
-    if open_only:
-        query = query.where(open_state_filter())
+    if open_only or states is not None:
+        query = query.where(open_state_filter(OPEN_STATES if states is None else states))
     if closed_since is not None:
         query = query.where(sa.or_(col(Request.closed_date).is_(None),
                                    col(Request.closed_date) >= closed_since))
