@@ -33,10 +33,10 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel, select
 
 from tracker.domain.geo import load_geography
+from tracker.domain.periods import fiscal_year
 from tracker.services import aggregates
 from tracker.services.auth import SYSTEM, Scope
 from tracker.services.offices import ensure_office, load_geography_rows
-from tracker.services.reports import fiscal_year
 from tracker.store.db import make_engine
 from tracker.store.models import CharterVersion, Office, Service
 

@@ -12,9 +12,10 @@ from sqlmodel import Session, SQLModel, select
 
 from tests.conftest import FULL_DEMO, SMALL_DEMO
 from tests.databases import BACKENDS, DemoCopy, DemoDatabases
+from tracker.domain.periods import Period, fiscal_quarter, fiscal_year
 from tracker.services import aggregates
 from tracker.services.auth import SYSTEM, Scope, scope_for
-from tracker.services.reports import REPORT_COLUMNS, Period, compliance, fiscal_quarter, fiscal_year
+from tracker.services.reports import REPORT_COLUMNS, compliance
 from tracker.services.reports import request_frame as full_frame
 from tracker.services.requests import NewRequest, log_request, transition
 from tracker.store.db import make_engine

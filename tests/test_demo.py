@@ -11,8 +11,9 @@ from sqlmodel import Session, func, select
 
 from tests.conftest import FULL_DEMO, SMALL_DEMO
 from tests.databases import DemoDatabases, DemoSpec
+from tracker.domain.periods import fiscal_year
 from tracker.services.auth import SYSTEM
-from tracker.services.reports import compliance, fiscal_year, request_frame
+from tracker.services.reports import compliance, request_frame
 from tracker.store.db import make_engine
 from tracker.store.models import HoldPeriod, Request, RequestEvent, User
 

@@ -13,6 +13,7 @@ from tracker.domain.charter.model import Deadline, GrsTier, default_grs
 from tracker.domain.deadlines import DEFAULT_TIER_LIMITS as DEFAULT_LIMITS
 from tracker.domain.deadlines import TierLimit
 from tracker.domain.localtime import DHAKA
+from tracker.domain.periods import fiscal_year
 from tracker.domain.status import StepFact, complaint_status
 from tracker.services.auth import SYSTEM, PermissionDenied
 from tracker.services.catalog import sync_all
@@ -30,7 +31,6 @@ from tracker.services.complaints import (
     tier_summary,
 )
 from tracker.services.offices import create_user, load_geography_rows
-from tracker.services.reports import fiscal_year
 from tracker.services.requests import NewRequest, log_request
 from tracker.store.models import ComplaintEvent, ComplaintStep, GrsTierLimit
 

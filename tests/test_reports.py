@@ -9,10 +9,11 @@ from sqlmodel import Session
 
 from tests.conftest import add_charter
 from tracker.domain.localtime import DHAKA
+from tracker.domain.periods import fiscal_quarter, fiscal_year
 from tracker.errors import InputError
 from tracker.services.auth import SYSTEM
 from tracker.services.offices import ensure_office, load_geography_rows
-from tracker.services.reports import compliance, fiscal_quarter, fiscal_year, request_frame
+from tracker.services.reports import compliance, request_frame
 from tracker.services.requests import NewRequest, extend, log_request, transition
 
 OFFICE = "jashore.keshabpur"

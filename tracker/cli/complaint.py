@@ -21,6 +21,7 @@ from tracker.cli.common import (
     unit_of_work,
 )
 from tracker.domain.localtime import to_local
+from tracker.domain.periods import Period, fiscal_year
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
 from tracker.services.complaints import (
@@ -34,7 +35,6 @@ from tracker.services.complaints import (
     log_complaint,
     resolve_complaint,
 )
-from tracker.services.reports import Period, fiscal_year
 from tracker.services.requests import get_office
 from tracker.store.models import Complaint, Office
 

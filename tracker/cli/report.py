@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 
 from tracker.cli.common import AsUser, day_or_today, resolve_user, unit_of_work
+from tracker.domain.periods import fiscal_quarter, fiscal_year
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
-from tracker.services.reports import compliance, fiscal_quarter, fiscal_year, request_frame
+from tracker.services.reports import compliance, request_frame
 
 report_app = typer.Typer(help="Compliance reports.", no_args_is_help=True)
 

@@ -41,6 +41,7 @@ from tracker.domain.charter.model import GrsTier
 from tracker.domain.deadlines import DEFAULT_TIER_LIMITS as DEFAULT_LIMITS
 from tracker.domain.deadlines import GRS_ROLES, TIER_LIMIT_UNITS, TierLimit, tier_due
 from tracker.domain.localtime import to_local, to_utc
+from tracker.domain.periods import Period
 from tracker.domain.status import (
     ComplaintState,
     ComplaintStatus,
@@ -49,7 +50,6 @@ from tracker.domain.status import (
 )
 from tracker.errors import TrackerError
 from tracker.services.auth import Scope, scope_for
-from tracker.services.reports import Period
 from tracker.services.requests import get_office, office_calendar
 from tracker.store.models import (
     CharterVersion,

@@ -696,8 +696,8 @@ class _Flags:
 def _grs_overdue(session: Session, as_of: date,
                  office_codes: list[str] | None) -> dict[str, list[GrsItem]]:
     """Open complaints that passed a tier's limit, per office code (two statements)."""
+    from tracker.domain.periods import Period
     from tracker.services.complaints import complaint_frame
-    from tracker.services.reports import Period
 
     frame = complaint_frame(session, scope=SYSTEM, period=Period(date(1971, 1, 1), as_of, "all"),
                             as_of=as_of, office_codes=office_codes)

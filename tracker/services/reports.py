@@ -20,11 +20,9 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session
 
-from tracker.domain.periods import QUARTER_MONTHS as QUARTER_MONTHS
-from tracker.domain.periods import Period as Period
-from tracker.domain.periods import fiscal_quarter as fiscal_quarter
-from tracker.domain.periods import fiscal_year as fiscal_year
-from tracker.domain.status import Status
+from tracker.domain.deadlines import Track
+from tracker.domain.periods import Period
+from tracker.domain.status import CLOSED_UNDELIVERED, Status
 from tracker.errors import InputError
 from tracker.services.auth import Scope
 from tracker.services.queries import judged_requests
@@ -76,9 +74,9 @@ def compliance(frame: pd.DataFrame, by: str) -> pd.DataFrame:
         "late": (m & (f["s"] == Status.LATE.value)).astype(int),
         "open": (m & f["is_open"].astype(bool)).astype(int),
         "overdue": (m & (f["s"] == Status.OVERDUE.value)).astype(int),
-        "rejected_withdrawn": (m & f["s"].isin(["rejected", "withdrawn"])).astype(int),
+        "rejected_withdrawn": (m & f["s"].isin([s.value for s in CLOSED_UNDELIVERED])).astype(int),
         "no_deadline": (m & (f["s"] == Status.NO_DEADLINE.value)).astype(int),
-        "extended_track": (m & (f["track"] == "extended")).astype(int),
+        "extended_track": (m & (f["track"] == Track.EXTENDED)).astype(int),
         "wd": f["wd_to_deliver"].where(m),
     })
     grouped = parts.groupby(keys, sort=True, dropna=False)

@@ -24,6 +24,7 @@ from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.deadlines import (
     DeadlineError,
     DeadlineSpec,
+    DeadlineUnit,
     Hold,
     Track,
     allows_extension,
@@ -34,7 +35,7 @@ from tracker.domain.deadlines import (
     spec_for,
 )
 from tracker.domain.localtime import to_local, to_utc
-from tracker.domain.status import RequestState
+from tracker.domain.status import CLOSED_STATES, RequestState
 from tracker.errors import TrackerError
 from tracker.services.auth import Scope, scope_for
 from tracker.store.models import (
@@ -234,7 +235,7 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
             raise RequestError("the directive's due date is before the request was received")
         anchor = new.directive_due
         provisional = calendar.any_provisional(local.date, anchor)
-    elif new.track == "extended" or new.track_reason:
+    elif new.track == Track.EXTENDED or new.track_reason:
         raise RequestError("tracks apply only to 'immediate / N where applicable' services")
 
     assert office.id is not None and service.id is not None and version.id is not None
@@ -306,7 +307,7 @@ def transition(session: Session, *, request_id: int, action: str, at: datetime,
             _event(session, request, at=now, user=user, action="due_moved", field="due_date",
                    old=old_due, new=request.due_date,
                    reason=f"{held} working day(s) on hold in total")
-    elif target in ("delivered", "rejected", "withdrawn"):
+    elif target in CLOSED_STATES:
         request.closed_at, request.closed_date = at, to_local(at).date
         request.outcome = outcome or reason
     request.state = target
@@ -340,7 +341,7 @@ def extend(session: Session, *, request_id: int, new_due: date, reason: str, now
     old = request.due_date
     request.anchor_due_date, request.anchor_hold_days = new_due, request.hold_working_days
     request.due_date = new_due
-    request.extended = service.unit != "per_directive"
+    request.extended = service.unit != DeadlineUnit.PER_DIRECTIVE
     session.add(request)
     _event(session, request, at=to_utc(now), user=user, action="extended", field="due_date",
            old=old, new=new_due, reason=reason)
