@@ -500,6 +500,16 @@ DEFAULT_TIER_LIMITS: tuple[TierLimit, ...] = tuple(
     for i, role in enumerate(GRS_ROLES, 1))
 
 
+def printed_tier_limit(default: TierLimit, *, marked_default: bool, unit: str | None,
+                       amount: int | None) -> TierLimit | None:
+    """A charter's printed limit for a GRS tier, or None where the national default applies:
+    nothing printed, marked as the default, or not a countable unit (hours, per directive)."""
+    if marked_default or unit not in TIER_LIMIT_UNITS or not amount:
+        return None
+    assert unit is not None
+    return TierLimit(default.tier, default.role, unit, amount)
+
+
 def tier_due(start: date, limit: TierLimit, calendar: BangladeshCalendar) -> date:
     """A tier's due date: its limit counted strictly after the day the tier started."""
     return due_date(start, limit.spec, calendar).due

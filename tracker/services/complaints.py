@@ -39,7 +39,12 @@ from tracker.domain.bn import GRS_TITLES_EN as GRS_TITLES_EN  # re-exported for 
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.charter.model import GrsTier
 from tracker.domain.deadlines import DEFAULT_TIER_LIMITS as DEFAULT_LIMITS
-from tracker.domain.deadlines import GRS_ROLES, TIER_LIMIT_UNITS, TierLimit, tier_due
+from tracker.domain.deadlines import (
+    GRS_ROLES,
+    TierLimit,
+    printed_tier_limit,
+    tier_due,
+)
 from tracker.domain.localtime import to_local, to_utc
 from tracker.domain.periods import Period
 from tracker.domain.status import (
@@ -62,8 +67,6 @@ from tracker.store.models import (
     Request,
     User,
 )
-
-LIMIT_UNITS = tuple(u.value for u in TIER_LIMIT_UNITS)
 
 #: Complaint-level statuses (as of a date).
 COMPLAINT_STATUSES = tuple(s.value for s in ComplaintState)
@@ -96,16 +99,17 @@ def limits_from_catalog(tiers: Iterable[GrsTier]) -> tuple[tuple[TierLimit, ...]
     limits: list[TierLimit] = []
     all_default = True
     for default in DEFAULT_LIMITS:
-        tier = printed.get(default.tier)
-        d = tier.deadline if tier else None
-        if (tier is None or tier.default or d is None or d.unit not in LIMIT_UNITS
-                or not d.amount):
-            limits.append(default)
-        else:
-            assert d.unit is not None
-            limits.append(TierLimit(default.tier, default.role, d.unit, d.amount))
-            all_default = False
+        limit = _printed(default, printed.get(default.tier))
+        limits.append(limit or default)
+        all_default = all_default and limit is None
     return tuple(limits), all_default
+
+
+def _printed(default: TierLimit, tier: GrsTier | None) -> TierLimit | None:
+    if tier is None:
+        return None
+    return printed_tier_limit(default, marked_default=tier.default, unit=tier.deadline.unit,
+                              amount=tier.deadline.amount)
 
 
 def ensure_grs_limits(session: Session, charter_version_id: int,
@@ -127,9 +131,7 @@ def ensure_grs_limits(session: Session, charter_version_id: int,
             unit=limit.unit, amount=limit.amount, raw=source.deadline.raw if source else "",
             title_bn=(source.title_bn if source and source.title_bn else limit.title_bn),
             officer=officer,
-            is_default=(source is None or source.default
-                        or source.deadline.unit not in LIMIT_UNITS
-                        or not source.deadline.amount)))
+            is_default=_printed(limit, source) is None))
     session.flush()
     return len(limits)
 
