@@ -589,10 +589,11 @@ class ComplaintTotals:
 def complaint_totals(frame: pd.DataFrame) -> tuple[pd.DataFrame, ComplaintTotals]:
     """tracker.services.complaints.complaint_summary (per office) and its totals."""
     summary = grs.complaint_summary(frame)
-    judged = int(frame["judged"].astype(int).sum()) if not frame.empty else 0
-    within = int(summary["resolved_within_time"].sum())
+    # The whole scope as one "office": the service's own summary computes the total %.
+    overall = grs.complaint_summary(frame.assign(office_code="")) if not frame.empty else None
+    pct = None if overall is None else overall["pct_within_time"].iloc[0]
     totals = ComplaintTotals(
         received=int(summary["received"].sum()), open=int(summary["open"].sum()),
         past_limit=int(summary["open_overdue"].sum()),
-        pct_within_time=round(100 * within / judged, 1) if judged else None)
+        pct_within_time=None if pct is None or pd.isna(pct) else float(pct))
     return summary, totals

@@ -592,3 +592,20 @@ def test_the_dashboard_asks_the_clock_only_in_data_py() -> None:
             if path.name == "data.py" and clock == "now_utc":
                 continue  # data.now(): the one clock
             assert clock not in source, f"{path.name} asks the clock ({clock})"
+
+
+def test_complaint_totals_pool_the_offices_as_the_service_summary_does() -> None:
+    """% resolved within time over the scope: 2 of 4 judged complaints (50.0), not the mean
+    of the offices' percentages (66.7)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "office_code": ["a", "b", "b", "b"],
+        "status": ["resolved", "resolved", "overdue", "overdue"],
+        "within_time": [True, True, False, False], "escalations": [0, 0, 2, 2],
+        "appeals": [0, 0, 0, 0], "judged": [True, True, True, True]})
+    summary, totals = data.complaint_totals(frame)
+    assert list(summary["pct_within_time"]) == [100.0, 33.3]
+    assert (totals.received, totals.open, totals.past_limit) == (4, 2, 2)
+    assert totals.pct_within_time == 50.0
+    assert data.complaint_totals(frame.iloc[0:0])[1].pct_within_time is None
