@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.domain import bn
+from tracker.domain.bn import MISSING as MISSING
 from tracker.domain.bn import fmt_date as fmt_date
 from tracker.domain.bn import fmt_month as fmt_month
 from tracker.domain.bn import fmt_num as fmt_num

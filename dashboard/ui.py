@@ -74,11 +74,12 @@ def localise(frame: pd.DataFrame, lang: str, columns: dict[str, str] | None = No
         for name in out.columns:
             series = out[name]
             if series.dtype == object or pd.api.types.is_numeric_dtype(series):
-                out[name] = [i18n.show(v, lang) if not _missing(v) else "—" for v in series]
+                out[name] = [i18n.show(v, lang) if not _missing(v) else i18n.MISSING
+                             for v in series]
     else:
         for name in out.columns:
             if out[name].dtype == object:
-                out[name] = [i18n.show(v, lang) if not _missing(v) else "—"
+                out[name] = [i18n.show(v, lang) if not _missing(v) else i18n.MISSING
                              for v in out[name]]
     if columns:
         out = out.rename(columns={c: (i18n.t(h, lang) if h in i18n.STRINGS else h)

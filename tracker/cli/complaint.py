@@ -6,7 +6,6 @@ one unit of work and resolves the command's arguments (office, user) to what it 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -21,7 +20,8 @@ from tracker.cli.common import (
     unit_of_work,
 )
 from tracker.domain.localtime import to_local
-from tracker.domain.periods import Period, fiscal_year
+from tracker.domain.periods import ALL_TIME_START, Period, fiscal_year
+from tracker.domain.status import on_time
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
 from tracker.services.complaints import (
@@ -79,7 +79,7 @@ def complaint_resolve(
         step = resolve_complaint(session, complaint_id=complaint_id, at=moment_or_now(at),
                                  resolution=resolution, now=now_utc(),
                                  user=resolve_user(session, as_user))
-        within = step.resolved_date is not None and step.resolved_date <= step.due_date
+        within = step.resolved_date is not None and on_time(step.resolved_date, step.due_date)
         typer.echo(f"complaint #{complaint_id}: resolved at tier {step.tier} "
                    f"({'within' if within else 'after'} its limit, due {step.due_date})")
 
@@ -126,7 +126,7 @@ def complaint_list(
     if status and status not in COMPLAINT_STATUSES:
         raise InputError(f"--status must be one of {', '.join(COMPLAINT_STATUSES)}")
     day = day_or_today(as_of)
-    period = fiscal_year(fy) if fy else Period(date(2000, 1, 1), day, "all")
+    period = fiscal_year(fy) if fy else Period(ALL_TIME_START, day, "all")
     with unit_of_work() as session:
         scope = scope_for(session, resolve_user(session, as_user))
         if office:

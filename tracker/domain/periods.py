@@ -32,6 +32,9 @@ def fiscal_year(label: str) -> Period:
     return Period(date(first, 7, 1), date(first + 1, 6, 30), f"{first}-{second:02d}")
 
 
+#: The first day any "all time" period starts (before any office went live).
+ALL_TIME_START = date(1971, 1, 1)
+
 QUARTER_MONTHS = {"Q1": (7, 9), "Q2": (10, 12), "Q3": (1, 3), "Q4": (4, 6)}
 
 

@@ -95,6 +95,11 @@ class RequestStatus:
         return self.status.breached
 
 
+def on_time(done: date, due: date) -> bool:
+    """Rule 9: done (delivered, resolved) on or before the due date (local dates) is on time."""
+    return done <= due
+
+
 def days_late(calendar: BangladeshCalendar, due: date, until: date) -> int:
     """Working days after ``due`` up to ``until`` (> due): at least 1 (see the docstring)."""
     return max(1, int(calendar.get_working_days_delta(due, until)))
@@ -111,7 +116,7 @@ def status_as_of(due: date | None, delivered: date | None, as_of: date,
     if due is None:
         return RequestStatus(Status.NO_DEADLINE, 0)
     if delivered is not None and delivered <= as_of:
-        if delivered <= due:
+        if on_time(delivered, due):
             return RequestStatus(Status.ON_TIME, 0)
         return RequestStatus(Status.LATE, days_late(calendar, due, delivered))
     if as_of < due:
@@ -310,7 +315,7 @@ def complaint_status(*, received: date, limits: Sequence[TierLimit],
         else:
             due, resolved = tier_due(start, limit, calendar), None
         if resolved is not None:
-            late = 0 if resolved <= due else days_late(calendar, due, resolved)
+            late = 0 if on_time(resolved, due) else days_late(calendar, due, resolved)
             states.append(TierState(tier, limit.role, kind, start, due,
                                     TierStatus.RESOLVED_LATE if late
                                     else TierStatus.RESOLVED_ON_TIME,

@@ -52,6 +52,7 @@ from tracker.domain.status import (
     ComplaintStatus,
     StepFact,
     complaint_status,
+    on_time,
 )
 from tracker.errors import TrackerError
 from tracker.services.auth import Scope, scope_for
@@ -333,7 +334,7 @@ def resolve_complaint(session: Session, *, complaint_id: int, at: datetime, reso
     step.resolved_at, step.resolved_date = at, day
     step.resolution, step.resolved_by = resolution.strip(), user.id if user else None
     session.add(step)
-    within = day <= step.due_date
+    within = on_time(day, step.due_date)
     _event(session, complaint, at=now, user=user, action="resolved", tier=status.tier,
            new=day, reason=f"{resolution.strip()} ("
                            f"{'within' if within else 'after'} the limit, due {step.due_date})")

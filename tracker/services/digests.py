@@ -34,7 +34,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from tracker.domain.bn import fmt_date, fmt_num, fmt_pct, grs_title, localise_digits
+from tracker.domain.bn import LANGS, fmt_date, fmt_num, fmt_pct, grs_title, localise_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.status import Status
 from tracker.services.auth import SYSTEM
@@ -47,7 +47,7 @@ COMPLIANCE_DAYS = 30
 #: How far back closed requests are read: the compliance window plus last week's summary.
 LOOKBACK_DAYS = COMPLIANCE_DAYS + 14
 WORST_SERVICES = 5
-LANGUAGES = ("bn", "en")
+LANGUAGES: tuple[str, ...] = tuple(lang.value for lang in LANGS)
 
 _T: dict[str, tuple[str, str]] = {
     "daily": ("দৈনিক সারসংক্ষেপ", "Daily digest"),
@@ -696,10 +696,10 @@ class _Flags:
 def _grs_overdue(session: Session, as_of: date,
                  office_codes: list[str] | None) -> dict[str, list[GrsItem]]:
     """Open complaints that passed a tier's limit, per office code (two statements)."""
-    from tracker.domain.periods import Period
+    from tracker.domain.periods import ALL_TIME_START, Period
     from tracker.services.complaints import complaint_frame
 
-    frame = complaint_frame(session, scope=SYSTEM, period=Period(date(1971, 1, 1), as_of, "all"),
+    frame = complaint_frame(session, scope=SYSTEM, period=Period(ALL_TIME_START, as_of, "all"),
                             as_of=as_of, office_codes=office_codes)
     out: dict[str, list[GrsItem]] = {}
     if frame.empty:
