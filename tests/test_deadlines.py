@@ -286,3 +286,14 @@ def test_an_extension_or_directive_date_moves_only_with_later_holds(
     assert due_in_force(base, 2, calendar, anchor_due=extended, anchor_hold_days=2) == extended
     assert due_in_force(base, 3, calendar, anchor_due=extended,
                         anchor_hold_days=2) == date(2025, 1, 21)
+
+
+def test_a_spec_holds_its_unit_as_the_enum_and_refuses_units_it_cannot_count() -> None:
+    from tracker.domain.deadlines import DeadlineUnit
+    from tracker.errors import InputError
+
+    assert DeadlineSpec("working_days", 3).unit is DeadlineUnit.WORKING_DAYS
+    assert DeadlineSpec("working_days", 3) == DeadlineSpec.working_days(3)
+    for unit in ("hours", "per_directive", "weeks"):  # hours go through spec_for first
+        with pytest.raises(InputError):
+            DeadlineSpec(unit, 2)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ import typer
 
 from tracker.cli.common import DistrictOption, day_or_today, now_utc, unit_of_work
 from tracker.domain.calendar import load_calendar
-from tracker.domain.deadlines import DeadlineSpec, due_date
+from tracker.domain.deadlines import DeadlineSpec, DeadlineUnit, due_date
 from tracker.domain.localtime import parse_date, parse_moment
 from tracker.errors import InputError
 from tracker.services import batch, calendar_text, ics
@@ -35,11 +35,11 @@ def _spec(working_days: int | None, immediate: bool, calendar_days: int | None,
     if immediate:
         return DeadlineSpec.immediate()
     if working_days is not None:
-        return DeadlineSpec("working_days", working_days)
+        return DeadlineSpec.working_days(working_days)
     if calendar_days is not None:
-        return DeadlineSpec("calendar_days", calendar_days)
+        return DeadlineSpec(DeadlineUnit.CALENDAR_DAYS, calendar_days)
     assert months is not None
-    return DeadlineSpec("months", months)
+    return DeadlineSpec(DeadlineUnit.MONTHS, months)
 
 
 @calendar_app.command("due")

@@ -34,7 +34,6 @@ from tracker.domain.calendar import BangladeshCalendar, DayInfo
 from tracker.domain.localtime import LocalMoment, to_local
 from tracker.errors import InputError
 
-Unit = Literal["working_days", "calendar_days", "months", "immediate"]
 DateArray = npt.NDArray[np.datetime64]
 
 
@@ -49,6 +48,11 @@ class DeadlineUnit(StrEnum):
     PER_DIRECTIVE = "per_directive"  # also "not understood": the officer enters the date
 
 
+#: The units a DeadlineSpec counts in.
+SPEC_UNITS = (DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS, DeadlineUnit.MONTHS,
+              DeadlineUnit.IMMEDIATE)
+
+
 class Track(StrEnum):
     """Which limit a request runs on (GUIDE §3 rule 5)."""
 
@@ -59,12 +63,20 @@ class Track(StrEnum):
 
 @dataclass(frozen=True)
 class DeadlineSpec:
-    """A promised time limit: ``immediate`` or ``amount`` units."""
+    """A promised time limit: ``immediate`` or ``amount`` units (working days, calendar
+    days or months: hours and "per directive" are turned into these by ``spec_for``)."""
 
-    unit: Unit
+    unit: DeadlineUnit
     amount: int = 0
 
     def __post_init__(self) -> None:
+        # Accept the unit's text too; it is stored as the enum.
+        try:
+            object.__setattr__(self, "unit", DeadlineUnit(self.unit))
+        except ValueError:
+            raise InputError(f"unknown deadline unit {self.unit!r}") from None
+        if self.unit not in SPEC_UNITS:
+            raise InputError(f"a {self.unit} deadline has no counting rule here")
         if self.unit == "immediate":
             if self.amount:
                 raise InputError("an immediate deadline has no amount")
@@ -73,11 +85,11 @@ class DeadlineSpec:
 
     @classmethod
     def working_days(cls, n: int) -> DeadlineSpec:
-        return cls("working_days", n)
+        return cls(DeadlineUnit.WORKING_DAYS, n)
 
     @classmethod
     def immediate(cls) -> DeadlineSpec:
-        return cls("immediate")
+        return cls(DeadlineUnit.IMMEDIATE)
 
     def describe(self) -> str:
         if self.unit == "immediate":
@@ -426,7 +438,7 @@ def spec_for(unit: DeadlineUnit | str, amount: int, track: Track | str,
         return DeadlineSpec.immediate()
     if unit is DeadlineUnit.HOURS:
         return DeadlineSpec.working_days(hours_as_working_days(amount))
-    return DeadlineSpec(unit.value, amount)  # type: ignore[arg-type]
+    return DeadlineSpec(unit, amount)
 
 
 def has_extended_track(unit: DeadlineUnit | str, extended_working_days: int | None) -> bool:
@@ -481,7 +493,7 @@ class TierLimit:
 
     @property
     def spec(self) -> DeadlineSpec:
-        return DeadlineSpec(self.unit, self.amount)  # type: ignore[arg-type]
+        return DeadlineSpec(DeadlineUnit(self.unit), self.amount)
 
     @property
     def title_bn(self) -> str:

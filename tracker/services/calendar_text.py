@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from tracker.domain.bn import Lang, fmt_date, fmt_time
 from tracker.domain.calendar import KIND_LABELS, WEEKDAY_NAMES, BangladeshCalendar
-from tracker.domain.deadlines import DeadlineSpec, due_date
+from tracker.domain.deadlines import DeadlineSpec, DeadlineUnit, due_date
 from tracker.domain.localtime import DHAKA
 
 
@@ -63,7 +63,7 @@ DEMO_CASES: tuple[tuple[str, datetime, DeadlineSpec], ...] = (
     ("immediate, received 16:00 in Ramadan (closes 15:30)",
      datetime(2025, 3, 10, 16, 0, tzinfo=DHAKA), DeadlineSpec.immediate()),
     ("7 calendar days landing on a Friday",
-     datetime(2025, 1, 2, 9, 30, tzinfo=DHAKA), DeadlineSpec("calendar_days", 7)),
+     datetime(2025, 1, 2, 9, 30, tzinfo=DHAKA), DeadlineSpec(DeadlineUnit.CALENDAR_DAYS, 7)),
 )
 
 
