@@ -18,13 +18,13 @@ from sqlmodel import Session, select
 from tests.conftest import add_charter
 from tracker.domain.bn import fmt_date, fmt_num, fmt_pct, localise_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
+from tracker.domain.deadlines import previous_working_day
 from tracker.domain.localtime import DHAKA
+from tracker.domain.periods import is_first_working_day_of_week
 from tracker.services.digests import (
     Item,
     build_digests,
     compose,
-    is_first_working_day_of_week,
-    previous_working_day,
     tr,
 )
 from tracker.services.offices import ensure_office, load_geography_rows

@@ -19,7 +19,7 @@ from tests.conftest import DIGEST_DEMO
 from tests.test_digest_support import SmtpServer, at_nine, smtp_server
 from tracker.config import Settings, get_settings
 from tracker.domain.calendar import load_calendar
-from tracker.services.digests import is_first_working_day_of_week
+from tracker.domain.periods import is_first_working_day_of_week
 from tracker.services.jobs import day_states, is_digest_day
 from tracker.services.scheduler import (
     DAILY_JOB_ID,

@@ -16,8 +16,9 @@ from tracker.cli.common import now_utc, unit_of_work
 from tracker.config import get_settings
 from tracker.domain.calendar import load_calendar
 from tracker.domain.localtime import parse_date
+from tracker.domain.periods import is_first_working_day_of_week
 from tracker.errors import InputError
-from tracker.services.digests import LANGUAGES, Digest, build_digests, is_first_working_day_of_week
+from tracker.services.digests import LANGUAGES, Digest, build_digests
 from tracker.services.jobs import TABLE, day_states, run_day
 from tracker.services.mail import transport_from_settings
 from tracker.store import db

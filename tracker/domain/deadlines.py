@@ -162,6 +162,14 @@ def next_working_day_on_or_after(day: date, calendar: BangladeshCalendar) -> dat
     return day
 
 
+def previous_working_day(day: date, calendar: BangladeshCalendar) -> date:
+    """The last working day strictly before ``day``."""
+    d = day - timedelta(days=1)
+    while not calendar.is_working_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
 def hold_working_days(holds: Iterable[Hold], calendar: BangladeshCalendar,
                       as_of: date | None = None) -> int:
     """Working days spent *wholly* on hold.

@@ -1,4 +1,5 @@
-"""Reporting periods: the APA fiscal year (1 July - 30 June) and its quarters. Pure.
+"""Reporting periods: the APA fiscal year (1 July - 30 June), its quarters, and the
+Saturday-Friday week of the weekly digests. Pure.
 
 Q1 Jul-Sep, Q2 Oct-Dec, Q3 Jan-Mar, Q4 Apr-Jun (GUIDE §1).
 """
@@ -8,8 +9,9 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from tracker.domain.calendar import BangladeshCalendar
 from tracker.errors import InputError
 
 
@@ -54,3 +56,17 @@ def fiscal_year_of(day: date) -> Period:
     """The fiscal year a day falls in (1 July starts a new one)."""
     first = day.year if day.month >= 7 else day.year - 1
     return fiscal_year(f"{first}-{(first + 1) % 100:02d}")
+
+
+def week_start(day: date) -> date:
+    """The Saturday starting the (Saturday-Friday) week of ``day``."""
+    return day - timedelta(days=(day.weekday() - 5) % 7)
+
+
+def is_first_working_day_of_week(day: date, calendar: BangladeshCalendar) -> bool:
+    """Whether ``day`` is its week's first working day (a working Saturday counts)."""
+    if not calendar.is_working_day(day):
+        return False
+    start = week_start(day)
+    return not any(calendar.is_working_day(start + timedelta(days=k))
+                   for k in range((day - start).days))

@@ -36,6 +36,8 @@ from sqlmodel import Session, col
 
 from tracker.domain.bn import LANGS, fmt_date, fmt_num, fmt_pct, grs_title, localise_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
+from tracker.domain.deadlines import previous_working_day
+from tracker.domain.periods import is_first_working_day_of_week, week_start
 from tracker.domain.status import Status
 from tracker.services.auth import SYSTEM
 from tracker.services.queries import judged_requests
@@ -447,26 +449,6 @@ def compose(rendered: Rendered, *, sender: str, to: str, message_id: str, date_:
 
 
 # -- the one aggregate pass ---------------------------------------------------------------
-
-
-def week_start(day: date) -> date:
-    """The Saturday starting the (Saturday-Friday) week of ``day``."""
-    return day - timedelta(days=(day.weekday() - 5) % 7)
-
-
-def is_first_working_day_of_week(day: date, calendar: BangladeshCalendar) -> bool:
-    if not calendar.is_working_day(day):
-        return False
-    start = week_start(day)
-    return not any(calendar.is_working_day(start + timedelta(days=k))
-                   for k in range((day - start).days))
-
-
-def previous_working_day(day: date, calendar: BangladeshCalendar) -> date:
-    d = day - timedelta(days=1)
-    while not calendar.is_working_day(d):
-        d -= timedelta(days=1)
-    return d
 
 
 def digest_frame(session: Session, *, as_of: date,

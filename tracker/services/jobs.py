@@ -37,8 +37,9 @@ from sqlmodel import Session, col
 
 from tracker.config import AllClear, Settings, get_settings
 from tracker.domain.calendar import load_calendar
+from tracker.domain.periods import is_first_working_day_of_week
 from tracker.services.complaints import escalate_due
-from tracker.services.digests import LANGUAGES, build_digests, compose, is_first_working_day_of_week
+from tracker.services.digests import LANGUAGES, build_digests, compose
 from tracker.services.mail import Transport, TransportError
 from tracker.store.db import session_scope
 from tracker.store.models import DigestDelivery, District, Office, User
