@@ -34,11 +34,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from tracker.domain.deadlines import Track
 from tracker.domain.status import CLOSED_STATES as DOMAIN_CLOSED_STATES
 from tracker.domain.status import RequestState, Status
 from tracker.services.auth import SYSTEM, Scope
 from tracker.services.queries import judged_requests, open_state_filter
 from tracker.services.reports import compliance_pct_column, compliance_ratio
+from tracker.services.requests import TRANSITIONS
 from tracker.store.models import (
     OPEN_STATES,
     District,
@@ -49,8 +51,8 @@ from tracker.store.models import (
 )
 
 CLOSED_STATES = tuple(s.value for s in DOMAIN_CLOSED_STATES)
-#: The audit actions that close a request (tracker.services.requests.transition).
-CLOSING_ACTIONS = ("deliver", "reject", "withdraw")
+#: The audit actions that close a request (from the lifecycle table).
+CLOSING_ACTIONS = tuple(a for a, (_, to) in TRANSITIONS.items() if to in DOMAIN_CLOSED_STATES)
 #: Counted columns, as in tracker.services.reports.REPORT_COLUMNS (the median is not decomposable:
 #: the Reports page shows it from tracker.services.reports).
 COUNT_COLUMNS = ["received", "not_measured", "delivered", "on_time", "late", "open", "overdue",
@@ -91,7 +93,7 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
     received = col(Request.received_date)
     closed_by = (col(Request.state).in_(CLOSED_STATES)
                  & (col(Request.closed_date) <= as_of))
-    delivered = (col(Request.state) == "delivered") & (col(Request.closed_date) <= as_of)
+    delivered = (col(Request.state) == RequestState.DELIVERED) & (col(Request.closed_date) <= as_of)
     has_due = col(Request.due_date).is_not(None)
     still_open = sa.not_(closed_by)
     measured = sa.case(
@@ -118,11 +120,12 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
             .label("late"),
             count(still_open).label("open"),
             # Open requests on hold are judged below (their due date moves while on hold).
-            count(still_open & (col(Request.state) != "on_hold") & has_due
+            count(still_open & (col(Request.state) != RequestState.ON_HOLD) & has_due
                   & (col(Request.due_date) < as_of)).label("overdue"),
-            count(closed_by & (col(Request.state) != "delivered")).label("rejected_withdrawn"),
+            count(closed_by & (col(Request.state) != RequestState.DELIVERED))
+            .label("rejected_withdrawn"),
             count(sa.not_(has_due) & (delivered | still_open)).label("no_deadline"),
-            count(col(Request.track) == "extended").label("extended_track"),
+            count(col(Request.track) == Track.EXTENDED).label("extended_track"),
         )
         .join(Office, col(Office.id) == Request.office_id)
         .group_by(col(Request.office_id), col(Request.service_id), year, month, measured)
@@ -337,7 +340,7 @@ def _open_counts(rows: pd.DataFrame, *, start: date, end: date, as_of: date,
     live = rows["office_id"].map({o: _day(g) for o, g in go_live.items() if g is not None}
                                  ).fillna(np.iinfo(np.int64).min)
     stamps = pd.to_datetime(rows["received_day"].to_numpy().astype("datetime64[D]"))
-    not_held = rows["state"] != "on_hold"
+    not_held = rows["state"] != RequestState.ON_HOLD
     parts = pd.DataFrame({
         "office_id": rows["office_id"].to_numpy(), "service_id": rows["service_id"].to_numpy(),
         "year": stamps.year, "month": stamps.month,
@@ -347,7 +350,7 @@ def _open_counts(rows: pd.DataFrame, *, start: date, end: date, as_of: date,
         "overdue": (not_held & rows["has_due"] & (rows["due_day"] < _day(as_of)))
         .astype(int).to_numpy(),
         "rejected_withdrawn": 0, "no_deadline": (~rows["has_due"]).astype(int).to_numpy(),
-        "extended_track": (rows["track"] == "extended").astype(int).to_numpy(),
+        "extended_track": (rows["track"] == Track.EXTENDED).astype(int).to_numpy(),
     })
     return parts.groupby([*KEY, "measured"], as_index=False).sum()
 
@@ -358,16 +361,16 @@ ROLLUP_COLUMNS = [*KEY, "closed", "delivered", "on_time", "late", "rejected_with
 
 
 def _closed_aggregates() -> list[Any]:
-    delivered = col(Request.state) == "delivered"
+    delivered = col(Request.state) == RequestState.DELIVERED
     has_due = col(Request.due_date).is_not(None)
     return [
         sa.func.count().label("closed"),
         _flag(delivered).label("delivered"),
         _flag(delivered & has_due & (col(Request.closed_date) <= col(Request.due_date))),
         _flag(delivered & has_due & (col(Request.closed_date) > col(Request.due_date))),
-        _flag(col(Request.state) != "delivered"),
+        _flag(col(Request.state) != RequestState.DELIVERED),
         _flag(delivered & sa.not_(has_due)),
-        _flag(col(Request.track) == "extended"),
+        _flag(col(Request.track) == Track.EXTENDED),
         sa.func.min(col(Request.received_date)),
         sa.func.max(col(Request.received_date)),
         sa.func.max(col(Request.closed_date)),

@@ -22,8 +22,10 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from tracker.domain.localtime import moment_to_utc, parse_date, parse_moment
+from tracker.domain.status import CLOSED_STATES
 from tracker.errors import InputError, TrackerError
 from tracker.services.requests import (
+    TRANSITIONS,
     NewRequest,
     get_office,
     log_request,
@@ -35,7 +37,9 @@ from tracker.store.models import Request, Service, User
 REQUIRED = ("office", "service", "received_at", "channel", "external_ref")
 OPTIONAL = ("applicant_name", "applicant_contact", "summary", "track", "track_reason",
             "directive_due", "directive_ref", "closed_at", "closed_as", "outcome")
-CLOSE_ACTIONS = {"delivered": "deliver", "rejected": "reject", "withdrawn": "withdraw"}
+#: Closed state in a register -> the lifecycle action that closes a request so.
+CLOSE_ACTIONS = {to.value: action for action, (_, to) in TRANSITIONS.items()
+                 if to in CLOSED_STATES}
 MAX_ERRORS = 50
 
 
