@@ -15,6 +15,8 @@ from sqlmodel import Session
 from tracker.config import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Execution option naming the SQLite BEGIN mode of a transaction ("IMMEDIATE" or absent).
+SQLITE_BEGIN = "tracker_sqlite_begin"
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -39,7 +41,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # A unit of work asks for the write lock up front (see session_scope); plain
+            # reads stay deferred so the dashboard is never queued behind a writer.
+            mode = connection.get_execution_options().get(SQLITE_BEGIN, "")
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -63,9 +68,16 @@ def clear_engine_cache() -> None:
 
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error.
+
+    On SQLite it begins IMMEDIATE: a deferred transaction that reads and then writes cannot
+    wait for a concurrent writer (SQLite fails it at once with "database is locked", the busy
+    timeout notwithstanding), while one holding the write lock from the start makes the
+    others wait their turn (up to the 30 s busy timeout). PostgreSQL ignores the option.
+    """
     with Session(engine or get_engine()) as session:
         try:
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
             yield session
             session.commit()
         except BaseException:
