@@ -119,9 +119,11 @@ def test_import_is_all_or_nothing_and_idempotent(
 
     good = _register(tmp_path / f"good{suffix}", GOOD_ROWS)
     code, out, err = run(capsys, "import", "requests", str(good))
-    assert (code, out.strip()) == (0, "imported 3 request(s); 0 already present"), err
+    assert (code, out.strip()) == (0, "read 3 row(s): 3 new, 0 already present (unchanged), "
+                                      "0 updated (closures and corrections applied)"), err
     code, out, _ = run(capsys, "import", "requests", str(good))
-    assert out.strip() == "imported 0 request(s); 3 already present"
+    assert out.strip() == ("read 3 row(s): 0 new, 3 already present (unchanged), "
+                           "0 updated (closures and corrections applied)")
     listing = run(capsys, "request", "list", "--as-of", "2025-06-30")[1].splitlines()
     assert len(listing) == 3
     changed = _register(tmp_path / f"changed{suffix}", [
