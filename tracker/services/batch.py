@@ -17,6 +17,7 @@ from tracker.domain.calendar import BangladeshCalendar
 from tracker.domain.deadlines import DeadlineSpec, due_date, due_dates
 from tracker.domain.localtime import LocalMoment, parse_moment
 from tracker.errors import InputError, TrackerError
+from tracker.services.exports import write_csv_rows
 
 REQUIRED_COLUMNS = ("received_at", "working_days")
 MAX_ERRORS_SHOWN = 20
@@ -126,12 +127,12 @@ def _immediate_dues_and_provisional_lines(receipts: list[_Receipt],
 
 
 def _render_csv(receipts: list[_Receipt], dues: list[str]) -> str:
-    """The output CSV: the input columns as given, plus the due date, in input order."""
+    """The output CSV: the input columns as given, plus the due date, in input order
+    (through the tracker's one CSV writer: CRLF record ends, text neutralised)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["received_at", "working_days", "due_date"])
-    for receipt, due in zip(receipts, dues, strict=True):
-        writer.writerow([receipt.raw_received, receipt.raw_n, due])
+    write_csv_rows(out, [["received_at", "working_days", "due_date"],
+                         *([receipt.raw_received, receipt.raw_n, due]
+                           for receipt, due in zip(receipts, dues, strict=True))])
     return out.getvalue()
 
 

@@ -13,25 +13,31 @@ Rendering: Bengali headers and Bengali digits by default (``lang="en"`` for Engl
 Numbers stay numbers and dates stay dates; Bengali digits come from the number format
 (numeral system 05 of the ``[$-xxyyzzzz]`` locale prefix), so formulas and sorting work.
 Every sheet has a title row naming the office(s) and the period, a frozen header row and
-readable widths. Text cells starting with = + - @ (or tab / carriage return) are prefixed
-with an apostrophe so no spreadsheet runs them as formulas (OWASP "CSV injection").
+readable widths. Text starting with = + - @ (or tab / carriage return), at the start of a
+cell or after any line break inside it, is prefixed with an apostrophe so no spreadsheet runs
+it as a formula (OWASP "CSV injection"); text cells are also rid of the control characters
+openpyxl refuses (rows written before the input checks), shown as U+FFFD.
 CSV files have the same rows; their numbers are plain ASCII numbers (machine readable),
 and with ``lang="en"`` their headers are the column keys of ``tracker report compliance``.
+Every CSV the tracker writes (these files, ``report compliance --format csv``, ``calendar
+due --file``, the dashboard's downloads) goes through ``write_csv_rows`` or ``frame_csv``:
+records end in CRLF (RFC 4180), so a field holding a CR or LF is always quoted.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
 from tracker.domain.bn import LANGS, Lang, fmt_date, fmt_time, grs_title, localise_digits
+from tracker.domain.text import xlsx_safe
 from tracker.errors import InputError
 from tracker.services.apa_report import ApaData, ProvisionalWarning, RulesFacts
 from tracker.services.apa_report import periods_of as periods_of  # for the CLI and dashboard
@@ -39,11 +45,38 @@ from tracker.services.apa_report import periods_of as periods_of  # for the CLI 
 #: Locale prefix for Bengali (Bangladesh, LCID 0x0845) with native digits (numeral system 05).
 BN_NUMBERS = "[$-5000845]"
 UNSAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: The CSV record separator. Python's csv module quotes (QUOTE_MINIMAL) a field holding a
+#: character of the terminator: with "\n" alone a bare CR went out unquoted, and a reader
+#: that takes CR as a line end saw a new record starting with whatever followed it.
+CSV_LINE_END = "\r\n"
 
 
 def neutralise(text: str) -> str:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(UNSAFE_PREFIXES) else text
+    """Every line of ``text`` that a spreadsheet would run as a formula gets a leading
+    apostrophe: the first, and each one after a line break (CR, LF and the others of
+    ``str.splitlines``), since a reader that splits the cell or the file on line breaks
+    would otherwise see a record or a cell starting with ``=cmd|...``."""
+    return "".join("'" + line if line.startswith(UNSAFE_PREFIXES) else line
+                   for line in text.splitlines(keepends=True))
+
+
+def _csv_cell(value: Any) -> Any:
+    """Text neutralised; anything else as the csv module writes it."""
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def write_csv_rows(handle: TextIO, rows: Iterable[Sequence[Any]]) -> None:
+    """Write ``rows`` as CSV records: text neutralised, CRLF record ends (so a field with a
+    CR or LF is quoted). The one CSV writer of the tracker."""
+    writer = csv.writer(handle, lineterminator=CSV_LINE_END)
+    writer.writerows([_csv_cell(value) for value in row] for row in rows)
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    """A table (``tracker report compliance``, the dashboard's downloads) as CSV text: the
+    header and every text cell neutralised, CRLF record ends, numbers as pandas writes them."""
+    safe = frame.map(_csv_cell).rename(columns=_csv_cell)
+    return str(safe.to_csv(index=False, lineterminator=CSV_LINE_END))
 
 
 @dataclass(frozen=True)
@@ -359,7 +392,9 @@ def _office_rules(data: ApaData, lang: str) -> list[Rule]:
 
 
 def _cell_text(value: Any) -> str:
-    return neutralise(str(value))
+    """A workbook text cell: what openpyxl would refuse replaced (it raises
+    IllegalCharacterError on C0 controls and the whole export fails), then neutralised."""
+    return neutralise(xlsx_safe(str(value)))
 
 
 def write_xlsx(report: ApaReport, path: Path) -> Path:
@@ -423,7 +458,7 @@ def _write_sheet(ws: Any, sheet: Sheet, report: ApaReport, look: _Look) -> None:
         header_row += 1
     headers = [c.bn if report.lang == Lang.BN else c.en for c in sheet.columns]
     for j, header in enumerate(headers, 1):
-        cell = ws.cell(row=header_row, column=j, value=header)
+        cell = ws.cell(row=header_row, column=j, value=_cell_text(header))
         cell.font, cell.fill, cell.alignment = look.bold, look.header_fill, look.header_alignment
     widths = [len(h) + 2 for h in headers]
     body = sheet.body()
@@ -463,10 +498,9 @@ def write_csv(report: ApaReport, folder: Path) -> list[Path]:
     for sheet in report.sheets:
         path = folder / f"{sheet.key}.csv"
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow([c.bn if report.lang == Lang.BN else c.key for c in sheet.columns])
-            for values in sheet.body():
-                writer.writerow([_csv_value(v) for v in values])
+            write_csv_rows(handle, [
+                [c.bn if report.lang == Lang.BN else c.key for c in sheet.columns],
+                *([_csv_value(v) for v in values] for values in sheet.body())])
         written.append(path)
     notes = folder / "README.txt"
     notes.write_text("\n".join([report.title, *report.warnings, ""]), encoding="utf-8")
@@ -474,11 +508,11 @@ def write_csv(report: ApaReport, folder: Path) -> list[Path]:
     return written
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any) -> Any:
+    """None empty, dates ISO; numbers stay numbers (a negative one is not text to
+    neutralise) and text is neutralised by write_csv_rows."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return _cell_text(value)
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return value
