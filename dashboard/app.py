@@ -37,7 +37,14 @@ def login_page() -> None:
                                  key="login_password")
         submitted = st.form_submit_button(i18n.t("login", lang))
     if submitted:
-        user = data.login(username, password)
+        try:
+            user = data.login(username, password)
+        except data.LoginLocked as locked:  # too many failures: refused until a time
+            st.error(i18n.t("login_locked", lang, time=i18n.fmt_time(locked.retry_at, lang)))
+            return
+        except data.TrackerError as error:  # e.g. a database that needs an upgrade
+            st.error(i18n.error_text(str(error), lang))
+            return
         if user is None:
             st.error(i18n.t("login_failed", lang))
         else:

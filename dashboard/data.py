@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -49,10 +50,11 @@ from tracker.services import complaints as grs
 from tracker.services.apa import build_apa
 from tracker.services.apa_scope import resolve_offices
 from tracker.services.auth import (
-    AuthenticationFailed,
+    LoginLocked,
     PermissionDenied,
     Scope,
-    authenticate,
+    attempt_login,
+    client_key,
     scope_for,
 )
 from tracker.services.reports import compliance, request_frame
@@ -75,6 +77,7 @@ from tracker.store.models import (
     CharterVersion,
     District,
     Division,
+    LoginAttempt,
     Office,
     Service,
     User,
@@ -82,9 +85,9 @@ from tracker.store.models import (
 
 #: What the pages use of tracker, re-exported so that they import only this module.
 __all__ = [
-    "CHANNELS", "DeadlineUnit", "InputError", "NewRequest", "Period", "PermissionDenied",
-    "RequestState", "Status", "Track", "TrackerError", "fiscal_quarter", "fiscal_year",
-    "fiscal_year_of",
+    "CHANNELS", "DeadlineUnit", "InputError", "LoginLocked", "NewRequest", "Period",
+    "PermissionDenied", "RequestState", "Status", "Track", "TrackerError", "fiscal_quarter",
+    "fiscal_year", "fiscal_year_of",
 ]
 
 #: Seconds a cached query result may be served before it is read again.
@@ -143,17 +146,49 @@ class SessionUser:
     language: str
 
 
+#: Session-state key of this browser session's client id (when the address is unknown).
+CLIENT_ID_KEY = "login_client_id"
+
+
+def login_client() -> str:
+    """Who is logging in, for the per-client throttle (tracker.services.auth.client_key).
+
+    Streamlit knows the connection's address, or the one forwarded by a reverse proxy on
+    this machine (uvicorn trusts X-Forwarded-For from FORWARDED_ALLOW_IPS, default
+    127.0.0.1): reading the header here would let any client pick its own key. A local
+    connection has no address: the browser session's random id stands in, so there a new
+    session is a new client (the per-account limit still applies).
+    """
+    if CLIENT_ID_KEY not in st.session_state:
+        st.session_state[CLIENT_ID_KEY] = uuid.uuid4().hex
+    return client_key(st.context.ip_address, str(st.session_state[CLIENT_ID_KEY]))
+
+
 def login(username: str, password: str) -> SessionUser | None:
-    """The user if the password matches (argon2), else None."""
-    with Session(engine()) as session:
-        try:
-            user = authenticate(session, username=username.strip(), password=password)
-        except AuthenticationFailed:
-            return None
-        office = session.get(Office, user.office_id) if user.office_id else None
-        assert user.id is not None
-        return SessionUser(user.id, user.username, user.full_name, user.role,
-                           user.office_id, office.code if office else None, user.language)
+    """The user if the password matches (argon2), else None; raises LoginLocked while the
+    account or this client is locked out (too many failures: it says until when).
+
+    The attempt is recorded in the same unit of work, which commits whatever the outcome.
+    A database without the attempts table (not upgraded) refuses every login: no
+    throttle, no login.
+    """
+    if not sa.inspect(engine()).has_table(LoginAttempt.__tablename__):
+        raise TrackerError("the database is not up to date: run `tracker db upgrade`")
+    with session_scope(engine()) as session:
+        result = attempt_login(session, username=username, password=password,
+                               client=login_client(), now=now())
+        user = result.user
+        if user is None:
+            found = None
+        else:
+            office = session.get(Office, user.office_id) if user.office_id else None
+            assert user.id is not None
+            found = SessionUser(user.id, user.username, user.full_name, user.role,
+                                user.office_id, office.code if office else None,
+                                user.language)
+    if found is None and result.locked_until is not None:
+        raise LoginLocked(result.locked_until)
+    return found
 
 
 def _user(session: Session, user_id: int) -> User:

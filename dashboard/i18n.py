@@ -18,6 +18,7 @@ from tracker.domain.bn import fmt_date as fmt_date
 from tracker.domain.bn import fmt_month as fmt_month
 from tracker.domain.bn import fmt_num as fmt_num
 from tracker.domain.bn import fmt_pct as fmt_pct
+from tracker.domain.bn import fmt_time as fmt_time
 from tracker.domain.bn import grs_title as grs_title
 from tracker.domain.bn import localise_digits
 
@@ -36,6 +37,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "username": ("ব্যবহারকারীর নাম", "Username"),
     "password": ("পাসওয়ার্ড", "Password"),
     "login_failed": ("ব্যবহারকারীর নাম বা পাসওয়ার্ড ভুল", "Wrong username or password"),
+    "login_locked": ("অনেকবার ভুল চেষ্টা হয়েছে; {time} (ঢাকা সময়) এর পরে আবার চেষ্টা করুন",
+                     "Too many failed attempts; try again after {time} (Asia/Dhaka)"),
     "login_required": ("এই পাতা দেখতে লগইন করুন", "Please log in to see this page"),
     "signed_in_as": ("লগইন করেছেন: {name} ({role})", "Signed in as {name} ({role})"),
     "overview": ("সারসংক্ষেপ", "Overview"),
@@ -189,6 +192,8 @@ ERRORS_BN: tuple[tuple[str, str], ...] = (
     (r"may not (read|change) office (\S+)", "অফিস {1} এর তথ্যে আপনার অনুমতি নেই"),
     (r"the charter allows no extension", "চার্টারে এই সেবার সময় বৃদ্ধির সুযোগ নেই"),
     (r"was changed by someone else", "অন্য কেউ আবেদনটি এইমাত্র বদলেছেন; আবার চেষ্টা করুন"),
+    (r"the database is not up to date",
+     "ডাটাবেস হালনাগাদ নয়: প্রশাসক `tracker db upgrade` চালান"),
 )
 
 

@@ -352,3 +352,42 @@ class DigestDelivery(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     last_error: str | None = None
     created_at: datetime = Field(sa_column=utc_column())
+
+
+# -- login attempts -----------------------------------------------------------------------
+
+
+class LoginOutcome(StrEnum):
+    """How one login attempt ended (tracker.services.auth decides; this only records it)."""
+
+    SUCCEEDED = "succeeded"
+    #: Unknown user, wrong password or disabled account (deliberately not told apart).
+    FAILED = "failed"
+    #: Refused while the account or the client was locked: the password was not checked.
+    REFUSED = "refused"
+    #: Not a login: an administrator cleared the failures of an account or a client.
+    UNLOCKED = "unlocked"
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Every dashboard login attempt, and every unlock: the throttle's memory and the
+    administrator's view (``tracker user attempts``). Append-only.
+
+    ``username`` is the name as typed, normalised (NFC, trimmed, case-folded, controls
+    replaced), whether or not such a user exists; ``client`` is the dashboard's client key
+    (the connection's address, else a per-browser-session id). An unlock row names the
+    account or the client it cleared (the other is NULL) and the administrator in ``actor``.
+    """
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        sa.Index("ix_login_attempt_username_outcome_at", "username", "outcome", "at"),
+        sa.Index("ix_login_attempt_client_outcome_at", "client", "outcome", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str | None = None
+    client: str | None = None
+    at: datetime = Field(sa_column=utc_column(index=True))
+    outcome: LoginOutcome = Field(sa_type=StrEnumText(LoginOutcome))
+    actor: str | None = None
