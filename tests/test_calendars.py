@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tracker.config import PROJECT_ROOT
 from tracker.domain.calendar import BangladeshCalendar, load_calendar, load_year_file
 from tracker.domain.deadlines import DeadlineSpec, due_date
 from tracker.errors import CalendarFileError, CalendarRangeError, UnknownDistrictError
@@ -201,3 +205,214 @@ def test_a_toml_syntax_error_names_the_line(calendars_copy: Path) -> None:
     _append(path, "[[day]]\ndate = = 2024-01-01\n")
     with pytest.raises(CalendarFileError, match=r"bd-2024\.toml.*line \d+"):
         load_year_file(path)
+
+
+# -- hostile edits: every mistake is one CalendarFileError naming the file and line ---------
+
+#: The first [[day]] of bd-2025.toml (line 17) and its fields, as the edits below find them.
+FIRST_DATE = "date = 2025-02-15"
+FIRST_KIND = 'kind = "executive"'
+FIRST_NAME = 'name_en = "Shab-e-Barat (moon)"'
+FIRST_NAME_BN = 'name_bn = "শব-ই-বরাত"'
+
+#: (edit, replacement, words the message must contain). Issue 11 item 12 found the first
+#: four crashing with a TypeError/AttributeError/UnicodeDecodeError; the rest are their kin.
+HOSTILE_DAY_EDITS = [
+    pytest.param(FIRST_DATE, "date = 2025-02-15T00:00:00", "is a date-time; write the date "
+                 "alone, e.g. date = 2025-02-15", id="datetime-as-date"),
+    pytest.param(FIRST_KIND, 'kind = ["executive"]', "unknown kind ['executive']",
+                 id="list-as-kind"),
+    pytest.param(FIRST_NAME, "name_en = 42", "name_en must be text in quotes",
+                 id="number-as-name"),
+    pytest.param(FIRST_DATE, "date = 2025-02-15T00:00:00+06:00", "is a date-time",
+                 id="offset-datetime-as-date"),
+    pytest.param(FIRST_DATE, "date = 10:00:00", "bad date 10:00:00", id="time-as-date"),
+    pytest.param(FIRST_DATE, "date = 20250215", "bad date 20250215", id="number-as-date"),
+    pytest.param(FIRST_DATE, "date = 2026-02-15", "2026-02-15 is not in 2025",
+                 id="date-outside-the-files-year"),
+    pytest.param(FIRST_KIND, "kind = {name = 1}", "unknown kind", id="table-as-kind"),
+    pytest.param(FIRST_KIND, "kind = true", "unknown kind True", id="boolean-as-kind"),
+    pytest.param(FIRST_NAME, "name_en = 1.5", "name_en must be text", id="float-as-name"),
+    pytest.param(FIRST_NAME_BN, "name_bn = [1]", "name_bn must be text", id="list-as-name-bn"),
+    pytest.param(FIRST_NAME, "name_en = { en = 'x' }", "name_en must be text",
+                 id="table-as-name"),
+    pytest.param(FIRST_NAME, 'name_en = "Shab\\u0000"', "control character U+0000",
+                 id="nul-in-name"),
+    pytest.param(FIRST_NAME, 'name_en = "a\\nBEGIN:VEVENT"', "control character U+000A",
+                 id="newline-in-name-would-inject-ics"),
+    pytest.param(FIRST_NAME, 'name_en = "' + "x" * 5000 + '"', "at most 200",
+                 id="overlong-name"),
+    pytest.param(FIRST_NAME_BN + '\nconfidence = "high"', FIRST_NAME_BN + '\nconfidence = '
+                 '["high"]', "unknown confidence ['high']", id="list-as-confidence"),
+    pytest.param(FIRST_KIND, FIRST_KIND + '\ndistricts = "Rangamati"',
+                 'districts must be a list, e.g. districts = ["Rangamati"]',
+                 id="text-as-districts"),
+    pytest.param(FIRST_KIND, FIRST_KIND + "\ndistricts = [1]", "districts must be a list of "
+                 "names in quotes", id="number-in-districts"),
+    pytest.param(FIRST_KIND + "\n", "", "missing 'kind'", id="missing-kind"),
+    pytest.param(FIRST_NAME, 'name_en = ""', "missing 'name_en'", id="empty-name"),
+]
+
+
+def _first_day_line(text: str) -> int:
+    return text.splitlines().index(FIRST_DATE) if FIRST_DATE in text else 17
+
+
+@pytest.mark.parametrize(("old", "new", "words"), HOSTILE_DAY_EDITS)
+def test_a_hostile_day_edit_is_one_error_naming_file_and_line(
+    calendars_copy: Path, old: str, new: str, words: str
+) -> None:
+    path = calendars_copy / "bd-2025.toml"
+    text = path.read_text(encoding="utf-8")
+    line = _first_day_line(text)  # the [[day]] header is the line before the date (1-based)
+    assert text.splitlines()[line - 1] == "[[day]]" and old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CalendarFileError) as info:
+        load_year_file(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: "), message
+    assert words in message and "\n" not in message and len(message) < 300
+
+
+#: Edits outside the [[day]] tables: (edit, replacement, words, line or None for the file).
+HOSTILE_FILE_EDITS = [
+    pytest.param("year = 2025", 'year = "2025"', "year = '2025' does not match the file name "
+                 "(write year = 2025)", 7, id="text-as-year"),
+    pytest.param("year = 2025\n", "", "missing 'year = 2025'", None, id="missing-year"),
+    pytest.param('weekend = ["Friday", "Saturday"]', 'weekend = "Friday"',
+                 "weekend must be", 8, id="text-as-weekend"),
+    pytest.param("[[day]]\n" + FIRST_DATE, "[[days]]\n" + FIRST_DATE, "unknown key(s) days",
+                 None, id="misspelt-day-table-would-drop-dates"),
+    pytest.param("[ramadan]", "[[ramadan]]", "write Ramadan as one [ramadan] table", 10,
+                 id="list-as-ramadan"),
+    pytest.param("first_day = 2025-03-02", "first_day = 2025-03-02T00:00:00",
+                 "first_day = 2025-03-02T00:00:00 is a date-time", 10,
+                 id="datetime-as-ramadan-day"),
+    pytest.param("first_day = 2025-03-02\nlast_day = 2025-03-30",
+                 "first_day = 2024-03-02\nlast_day = 2024-03-30",
+                 "first_day/last_day must both be in 2025", 10, id="ramadan-in-another-year"),
+    pytest.param('closing_time = "15:30"', "closing_time = 1530", "bad closing_time 1530", 10,
+                 id="number-as-closing-time"),
+    pytest.param('closing_time = "15:30"', 'closing_time = "15:30"\nclosing = "16:00"',
+                 "unknown field(s) closing", 10, id="unknown-ramadan-field"),
+    pytest.param("first_day = 2025-03-02\n", "", "bad first_day None", 10,
+                 id="missing-ramadan-day"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "words", "line"), HOSTILE_FILE_EDITS)
+def test_a_hostile_file_edit_is_one_error_naming_the_file(
+    calendars_copy: Path, old: str, new: str, words: str, line: int | None
+) -> None:
+    path = calendars_copy / "bd-2025.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CalendarFileError) as info:
+        load_year_file(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: " if line else f"{path}: "), message
+    assert words in message and "\n" not in message
+
+
+def test_a_non_utf8_byte_names_its_line_column_and_offset(calendars_copy: Path) -> None:
+    path = calendars_copy / "bd-2025.toml"
+    raw = path.read_bytes()
+    offset = raw.index(b"Shab-e-Barat") + 5
+    path.write_bytes(raw[:offset] + b"\xff" + raw[offset + 1:])
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - raw.rfind(b"\n", 0, offset)
+    with pytest.raises(CalendarFileError) as info:
+        load_year_file(path)
+    assert str(info.value) == (f"{path}:{line}: byte 0xff at column {column} (byte offset "
+                               f"{offset}) is not UTF-8; save the file as UTF-8")
+
+
+def test_a_utf8_byte_order_mark_is_accepted(calendars_copy: Path) -> None:
+    path = calendars_copy / "bd-2025.toml"
+    plain = load_year_file(path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_year_file(path).days == plain.days
+
+
+@pytest.mark.parametrize("name", ["bd-0000.toml", "bd-0001.toml", "bd-9999.toml",
+                                  "bd-২০২৫.toml"])
+def test_a_file_for_an_impossible_year_is_refused(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("year = 1\n", encoding="utf-8")
+    with pytest.raises(CalendarFileError, match=r"named bd-YYYY\.toml, YYYY a year from 1971"):
+        load_year_file(path)
+
+
+def test_an_unreadable_calendar_file_is_one_error(calendars_copy: Path) -> None:
+    (calendars_copy / "bd-2027.toml").symlink_to(calendars_copy / "nowhere.toml")
+    with pytest.raises(CalendarFileError, match=r"bd-2027\.toml: cannot read the file"):
+        load_calendar(calendars_dir=calendars_copy)
+
+
+def test_years_far_outside_the_calendar_are_refused_without_a_silly_hint(
+    calendar: BangladeshCalendar,
+) -> None:
+    for year in (-1, 0, 1, 99999):
+        with pytest.raises(CalendarRangeError, match=rf"year {year} is outside") as info:
+            calendar.check_year(year)
+        assert "add calendars" not in str(info.value)
+    with pytest.raises(CalendarRangeError, match=r"add calendars/bd-2032\.toml"):
+        calendar.check_year(calendar.last_year + 1)
+    calendar.check_year(calendar.first_year)  # inside: no error
+
+
+_TOML_VALUES = st.one_of(
+    st.integers(), st.floats(allow_nan=False), st.booleans(), st.text(max_size=30),
+    st.dates(), st.datetimes(), st.times(), st.lists(st.integers(), max_size=3),
+)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["date", "kind", "name_en", "name_bn", "source", "confidence",
+                              "districts", "year", "weekend", "first_day", "closing_time"]),
+       value=_TOML_VALUES)
+def test_any_value_in_any_field_loads_or_is_a_calendar_file_error(
+    calendars_copy: Path, field: str, value: object
+) -> None:
+    """Property: whatever TOML value a field gets, the loader never fails any other way."""
+    path = calendars_copy / "bd-2025.toml"
+    text = (PROJECT_ROOT / "calendars" / "bd-2025.toml").read_text(encoding="utf-8")
+    line = re.compile(rf"^{field} = .*$", re.MULTILINE)
+    path.write_text(line.sub(lambda _: f"{field} = {_toml(value)}", text, count=1),
+                    encoding="utf-8")
+    try:
+        load_year_file(path)
+    except CalendarFileError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(str(path))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offset=st.integers(min_value=0), byte=st.integers(min_value=0, max_value=255))
+def test_any_byte_changed_loads_or_is_a_calendar_file_error(
+    calendars_copy: Path, offset: int, byte: int
+) -> None:
+    """Property: a file with any one byte changed loads, or fails as one CalendarFileError."""
+    path = calendars_copy / "bd-2025.toml"
+    raw = (PROJECT_ROOT / "calendars" / "bd-2025.toml").read_bytes()
+    at = offset % len(raw)
+    path.write_bytes(raw[:at] + bytes([byte]) + raw[at + 1:])
+    try:
+        load_year_file(path)
+    except CalendarFileError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(str(path))
+
+
+def _toml(value: object) -> str:
+    """A Python value written as a TOML value (the subset the property test draws)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return repr(value)

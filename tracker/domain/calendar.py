@@ -15,7 +15,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -25,8 +25,14 @@ import numpy as np
 from workalendar.core import FRI, SAT, Calendar
 
 from tracker.config import get_settings
+from tracker.domain.text import MAX_TEXT_CHARS, clean_text
 from tracker.domain.workdays import WorkingDayIndex
-from tracker.errors import CalendarFileError, CalendarRangeError, UnknownDistrictError
+from tracker.errors import (
+    CalendarFileError,
+    CalendarRangeError,
+    InputError,
+    UnknownDistrictError,
+)
 
 #: Kinds that close offices. ``optional`` (ঐচ্ছিক) days do not: staff may take them, the
 #: office stays open. ``cancelled`` records a listed holiday withdrawn by a later order.
@@ -44,7 +50,11 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 }
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DEFAULT_CLOSING = time(17, 0)
-FILE_PATTERN = re.compile(r"^bd-(\d{4})\.toml$")
+FILE_PATTERN = re.compile(r"^bd-([0-9]{4})\.toml$")
+#: The years a calendar file may be for (Bangladesh's first year to a far but real one).
+FIRST_FILE_YEAR, LAST_FILE_YEAR = 1971, 2999
+#: How far past the calendar's ends a date's error suggests adding that year's file.
+NEAR_YEARS = 25
 
 
 @dataclass(frozen=True)
@@ -120,14 +130,61 @@ def canonical_district(name: str, geo_dir: Path | None = None) -> str:
 
 # --------------------------------------------------------------------------------------
 # Loading and validating one year file
+#
+# A calendar file is edited by hand, so every mistake must come back as one
+# CalendarFileError naming the file and the line (and saying what to write instead), never
+# as a TypeError from deep inside: TOML gives each value a type (a date, a date-time, a
+# list, a number...) and each field accepts exactly one.
+
+#: The keys a calendar file may have at its top level, and in its [ramadan] table: an
+#: unknown one is a typo (``[[days]]``) that would otherwise silently drop its dates.
+FILE_KEYS = frozenset({"country", "year", "weekend", "ramadan", "day"})
+RAMADAN_FIELDS = frozenset({"first_day", "last_day", "closing_time", "source", "confidence"})
+#: The fields a [[day]] table may have, and those it must have (non-empty).
+DAY_FIELDS = frozenset(
+    {"date", "kind", "name_en", "name_bn", "districts", "confidence", "source"}
+)
+REQUIRED_DAY_FIELDS = ("date", "kind", "name_en", "name_bn", "source")
+CONFIDENCES = ("high", "medium", "low")
+#: Longest holiday name; sources (URLs, gazette numbers) may be as long as any free text.
+MAX_NAME_CHARS = 200
+MAX_SHOWN_CHARS = 40  # of a bad value quoted back in an error message
+
+_TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_DAY_HEADER = re.compile(r"^\s*\[\[\s*day\s*\]\]\s*(#.*)?$")
+_RAMADAN_HEADER = re.compile(r"^\s*\[\[?\s*ramadan\s*\]\]?\s*(#.*)?$")
 
 
-def _entry_lines(text: str, header: str) -> list[int]:
-    """Line numbers (1-based) of each ``[[header]]`` table, in order."""
-    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip() == f"[[{header}]]"]
+def _toml_type(value: Any) -> str:
+    """What a TOML value is, in the words of the file's author."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, datetime):
+        return "a date-time"
+    kinds: tuple[tuple[type, str], ...] = (
+        (date, "a date"), (time, "a time"), (int, "a number"), (float, "a number"),
+        (str, "text"), (list, "a list"), (dict, "a table"),
+    )
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
 
 
-def _as_date(value: Any, where: str) -> date:
+def _shown(value: Any) -> str:
+    """A bad value quoted back, cut short (a 300 KB name must not become the message)."""
+    text = value.isoformat() if isinstance(value, date | time) else repr(value)
+    return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "..."
+
+
+def _lines_matching(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """Line numbers (1-based) of the lines matching ``pattern``, in order."""
+    return [i for i, line in enumerate(text.splitlines(), 1) if pattern.match(line)]
+
+
+def _as_date(value: Any, where: str, key: str = "date") -> date:
+    if isinstance(value, datetime):  # a datetime is a date too: refuse it before that test
+        raise CalendarFileError(
+            f"{where}: {key} = {value.isoformat()} is a date-time; write the date alone, "
+            f"e.g. {key} = {value.date().isoformat()}"
+        )
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -135,29 +192,76 @@ def _as_date(value: Any, where: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise CalendarFileError(f"{where}: bad date {value!r} (expected YYYY-MM-DD)")
+    raise CalendarFileError(
+        f"{where}: bad {key} {_shown(value)} (expected a date, e.g. {key} = 2025-02-21)"
+    )
 
 
 def _as_time(value: Any, where: str) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CalendarFileError(
+        f"{where}: bad closing_time {_shown(value)} (expected e.g. closing_time = \"15:30\")"
+    )
+
+
+def _as_text(value: Any, key: str, where: str, *, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """A text field: quoted TOML text, no control characters, not over-long."""
+    if not isinstance(value, str):
+        raise CalendarFileError(
+            f"{where}: {key} must be text in quotes, e.g. {key} = \"...\" "
+            f"(found {_toml_type(value)} {_shown(value)})"
+        )
     try:
-        return time.fromisoformat(str(value))
-    except ValueError:
-        raise CalendarFileError(f"{where}: bad time {value!r} (expected HH:MM)") from None
+        return clean_text(value, what=key, max_chars=max_chars) or ""
+    except InputError as exc:
+        raise CalendarFileError(f"{where}: {exc}") from None
 
 
-#: The fields a [[day]] table may have, and those it must have (non-empty).
-DAY_FIELDS = frozenset(
-    {"date", "kind", "name_en", "name_bn", "districts", "confidence", "source"}
-)
-REQUIRED_DAY_FIELDS = ("date", "kind", "name_en", "name_bn", "source")
+def _as_choice(value: Any, key: str, choices: Iterable[str], where: str) -> str:
+    """A field naming one of a fixed set of words (``kind``, ``confidence``)."""
+    names = sorted(choices)
+    if not isinstance(value, str) or value not in names:
+        raise CalendarFileError(
+            f"{where}: unknown {key} {_shown(value)} (one of {', '.join(names)}, in quotes)"
+        )
+    return value
 
 
 def _year_of_name(path: Path) -> int:
     """The year a calendar file is for, read from its name (bd-YYYY.toml)."""
     match = FILE_PATTERN.match(path.name)
-    if not match:
-        raise CalendarFileError(f"{path}: calendar files are named bd-YYYY.toml")
-    return int(match.group(1))
+    year = int(match.group(1)) if match else 0
+    if not FIRST_FILE_YEAR <= year <= LAST_FILE_YEAR:
+        raise CalendarFileError(f"{path}: calendar files are named bd-YYYY.toml, YYYY a year "
+                                f"from {FIRST_FILE_YEAR} to {LAST_FILE_YEAR}")
+    return year
+
+
+def _read_text(path: Path) -> tuple[bytes, str]:
+    """The file's bytes (hashed into the version) and its text, which must be UTF-8.
+
+    A byte that is not UTF-8 is reported by line, column and byte offset, so it can be found
+    in any editor; a leading byte-order mark (Windows Notepad writes one) is dropped.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CalendarFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+    try:
+        return raw, raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CalendarFileError(
+            f"{path}:{line}: byte 0x{raw[exc.start]:02x} at column {column} (byte offset "
+            f"{exc.start}) is not UTF-8; save the file as UTF-8"
+        ) from None
 
 
 def _parse_toml(path: Path, text: str) -> dict[str, Any]:
@@ -165,72 +269,104 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalendarFileError(f"{path}: {exc}") from None
+        at = _TOML_ERROR_LINE.search(str(exc))
+        where = f"{path}:{at.group(1)}" if at else str(path)
+        raise CalendarFileError(f"{where}: {exc}") from None
 
 
-def _check_header(path: Path, data: dict[str, Any], year: int) -> None:
-    """The file's own year must match its name, and the weekend is fixed (Fri+Sat)."""
-    if data.get("year") != year:
-        raise CalendarFileError(f"{path}: 'year = {data.get('year')}' does not match the name")
+def _key_line(path: Path, text: str, key: str) -> str:
+    """``path:line`` of a top-level ``key = ...`` line (just ``path`` if it has none)."""
+    lines = _lines_matching(text, re.compile(rf"^\s*{re.escape(key)}\s*="))
+    return f"{path}:{lines[0]}" if lines else str(path)
+
+
+def _check_header(path: Path, data: dict[str, Any], text: str, year: int) -> None:
+    """Only known keys; the file's own year must match its name; the weekend is Fri+Sat."""
+    unknown = set(data) - FILE_KEYS
+    if unknown:
+        raise CalendarFileError(
+            f"{path}: unknown key(s) {', '.join(sorted(unknown))} (a calendar file has "
+            f"{', '.join(sorted(FILE_KEYS))}; each date is a [[day]] table)"
+        )
+    found = data.get("year")
+    if found is None:
+        raise CalendarFileError(f"{path}: missing 'year = {year}'")
+    if isinstance(found, bool) or found != year:
+        raise CalendarFileError(
+            f"{_key_line(path, text, 'year')}: year = {_shown(found)} does not match the "
+            f"file name (write year = {year})"
+        )
     if data.get("weekend", ["Friday", "Saturday"]) != ["Friday", "Saturday"]:
-        raise CalendarFileError(f"{path}: weekend must be [\"Friday\", \"Saturday\"]")
+        raise CalendarFileError(
+            f"{_key_line(path, text, 'weekend')}: weekend must be [\"Friday\", \"Saturday\"]"
+        )
 
 
 def _day_tables(path: Path, data: dict[str, Any], text: str) -> list[tuple[Any, int]]:
     """Each [[day]] table with its line number; errors need the line, so counts must match."""
     entries = data.get("day", [])
-    lines = _entry_lines(text, "day")
-    if not isinstance(entries, list) or len(lines) != len(entries):
+    lines = _lines_matching(text, _DAY_HEADER)
+    if not isinstance(entries, list) or len(lines) != len(entries) or not all(
+            isinstance(entry, dict) for entry in entries):
         raise CalendarFileError(f"{path}: write each date as its own [[day]] table")
     return list(zip(entries, lines, strict=True))
 
 
-def _check_day_fields(entry: Any, where: str) -> None:
+def _check_day_fields(entry: dict[str, Any], where: str) -> None:
     """No unknown fields (a typo would be silently ignored) and every required one present."""
     unknown = set(entry) - DAY_FIELDS
     if unknown:
         raise CalendarFileError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     for required in REQUIRED_DAY_FIELDS:
-        if not entry.get(required):
+        if entry.get(required) in (None, ""):
             raise CalendarFileError(f"{where}: missing '{required}'")
 
 
-def _check_kind_and_date(kind: Any, day: date, year: int, where: str) -> None:
-    """A known kind, a date inside the file's year, and working weekends on a weekend."""
-    if kind not in KNOWN_KINDS:
-        raise CalendarFileError(
-            f"{where}: unknown kind {kind!r} (one of {', '.join(sorted(KNOWN_KINDS))})"
-        )
+def _check_kind_and_date(kind: str, day: date, year: int, where: str) -> None:
+    """A date inside the file's year, and working weekends on a weekend."""
     if day.year != year:
-        raise CalendarFileError(f"{where}: {day} is not in {year}")
+        raise CalendarFileError(f"{where}: {day} is not in {year} (this file is bd-{year})")
     if kind == "working_weekend" and day.weekday() not in (FRI, SAT):
         raise CalendarFileError(
             f"{where}: {day} is a {WEEKDAY_NAMES[day.weekday()]}, not a weekend day"
         )
 
 
-def _districts(entry: Any, where: str, geo_dir: Path | None) -> tuple[str, ...]:
+def _districts(entry: dict[str, Any], where: str, geo_dir: Path | None) -> tuple[str, ...]:
     """The entry's districts by their canonical names; an unknown one names the line."""
+    names = entry.get("districts", [])
+    if not isinstance(names, list):
+        raise CalendarFileError(
+            f"{where}: districts must be a list, e.g. districts = [\"Rangamati\"] "
+            f"(found {_toml_type(names)})"
+        )
+    if not all(isinstance(name, str) for name in names):
+        raise CalendarFileError(
+            f"{where}: districts must be a list of names in quotes, e.g. districts = "
+            f"[\"Rangamati\"] (found {_shown(names)})"
+        )
+    texts = [_as_text(name, "districts", where, max_chars=MAX_NAME_CHARS) for name in names]
     try:
-        return tuple(canonical_district(str(d), geo_dir) for d in entry.get("districts", []))
+        return tuple(canonical_district(name, geo_dir) for name in texts)
     except UnknownDistrictError as exc:
         raise CalendarFileError(f"{where}: {exc}") from None
 
 
-def _parse_day(entry: Any, line: int, *, path: Path, year: int,
+def _parse_day(entry: dict[str, Any], line: int, *, path: Path, year: int,
                geo_dir: Path | None) -> CalendarDay:
     """One [[day]] table, validated on its own (checks across entries come after)."""
     where = f"{path}:{line}"
     _check_day_fields(entry, where)
     day = _as_date(entry["date"], where)
-    kind = entry["kind"]
+    kind = _as_choice(entry["kind"], "kind", KNOWN_KINDS, where)
     _check_kind_and_date(kind, day, year, where)
-    confidence = entry.get("confidence", "high")
-    if confidence not in ("high", "medium", "low"):
-        raise CalendarFileError(f"{where}: confidence must be high, medium or low")
+    confidence = _as_choice(entry.get("confidence", "high"), "confidence", CONFIDENCES, where)
+    name_en = _as_text(entry["name_en"], "name_en", where, max_chars=MAX_NAME_CHARS)
+    name_bn = _as_text(entry["name_bn"], "name_bn", where, max_chars=MAX_NAME_CHARS)
+    source = _as_text(entry["source"], "source", where)
     districts = _districts(entry, where, geo_dir)
-    return CalendarDay(day, kind, entry["name_en"], entry["name_bn"], districts,
-                       confidence, entry["source"], f"calendars/{path.name}:{line}")
+    return CalendarDay(day, kind, name_en, name_bn, districts, confidence, source,
+                       f"calendars/{path.name}:{line}")
 
 
 class _DayConsistency:
@@ -269,26 +405,39 @@ class _DayConsistency:
         self._effect[(day.date, day.districts)] = (opens, line)
 
 
-def _ramadan(path: Path, data: dict[str, Any]) -> RamadanHours | None:
-    """The file's [ramadan] table (shorter office hours), if it has one."""
+def _ramadan(path: Path, data: dict[str, Any], text: str, year: int) -> RamadanHours | None:
+    """The file's [ramadan] table (shorter office hours), if it has one.
+
+    Its days must lie in the file's year: the closing time of a day is looked up in that
+    day's own year file, so a day elsewhere would be silently ignored.
+    """
     if "ramadan" not in data:
         return None
     r = data["ramadan"]
-    where = f"{path}: [ramadan]"
-    first, last = _as_date(r.get("first_day"), where), _as_date(r.get("last_day"), where)
+    lines = _lines_matching(text, _RAMADAN_HEADER)
+    where = f"{path}:{lines[0]}: [ramadan]" if lines else f"{path}: [ramadan]"
+    if not isinstance(r, dict):
+        raise CalendarFileError(f"{where}: write Ramadan as one [ramadan] table")
+    unknown = set(r) - RAMADAN_FIELDS
+    if unknown:
+        raise CalendarFileError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    first = _as_date(r.get("first_day"), where, "first_day")
+    last = _as_date(r.get("last_day"), where, "last_day")
+    if first.year != year or last.year != year:
+        raise CalendarFileError(f"{where}: first_day/last_day must both be in {year}")
     if not (first <= last and last - first <= timedelta(days=30)):
         raise CalendarFileError(f"{where}: first_day/last_day do not span a Ramadan")
+    _as_choice(r.get("confidence", "high"), "confidence", CONFIDENCES, where)
     return RamadanHours(first, last, _as_time(r.get("closing_time", "15:30"), where),
-                        r.get("source", ""))
+                        _as_text(r.get("source", ""), "source", where))
 
 
 def load_year_file(path: Path, geo_dir: Path | None = None) -> YearCalendar:
     """Parse and validate one calendar file. Errors name the file and the line."""
     year = _year_of_name(path)
-    raw = path.read_bytes()
-    text = raw.decode("utf-8")
+    raw, text = _read_text(path)
     data = _parse_toml(path, text)
-    _check_header(path, data, year)
+    _check_header(path, data, text, year)
 
     days: list[CalendarDay] = []
     consistency = _DayConsistency()
@@ -297,7 +446,7 @@ def load_year_file(path: Path, geo_dir: Path | None = None) -> YearCalendar:
         consistency.add(day, line, f"{path}:{line}")
         days.append(day)
 
-    ramadan = _ramadan(path, data)
+    ramadan = _ramadan(path, data, text, year)
     digest = hashlib.sha256(raw).hexdigest()[:10]
     return YearCalendar(year, tuple(sorted(days, key=lambda d: d.date)), ramadan,
                         provisional=False, version=f"bd-{year}@{digest}")
@@ -389,8 +538,21 @@ class BangladeshCalendar(Calendar):  # type: ignore[misc]  # workalendar is unty
         if not self.first_day <= day <= self.last_day:
             raise CalendarRangeError(
                 f"{day} is outside every known and forecast calendar year "
-                f"({self.first_year}-{self.last_year}); add calendars/bd-{day.year}.toml"
+                f"({self.first_year}-{self.last_year}){self._how_to_add(day.year)}"
             )
+
+    def check_year(self, year: int) -> None:
+        """Refuse a year outside the calendar (any int: -1 and 99999 are not dates at all)."""
+        if not self.first_year <= year <= self.last_year:
+            raise CalendarRangeError(
+                f"year {year} is outside every known and forecast calendar year "
+                f"({self.first_year}-{self.last_year}){self._how_to_add(year)}"
+            )
+
+    def _how_to_add(self, year: int) -> str:
+        """The fix for a year just past either end (a file), and none for year 1 or 9999."""
+        near = self.first_year - NEAR_YEARS <= year <= self.last_year + NEAR_YEARS
+        return f"; add calendars/bd-{year}.toml" if near else ""
 
     def is_provisional(self, day: date) -> bool:
         self.check_in_range(day)
@@ -402,7 +564,7 @@ class BangladeshCalendar(Calendar):  # type: ignore[misc]  # workalendar is unty
 
     # -- workalendar API ---------------------------------------------------------------
     def get_calendar_holidays(self, year: int) -> list[tuple[date, str]]:
-        self.check_in_range(date(year, 1, 1))
+        self.check_year(year)
         return [(e.date, e.name_en) for e in self.years[year].days
                 if e.is_closure and e.applies_to(self.district)]
 
@@ -481,10 +643,15 @@ class BangladeshCalendar(Calendar):  # type: ignore[misc]  # workalendar is unty
 
 
 def _file_signature(calendars_dir: Path) -> tuple[tuple[str, int, int], ...]:
-    return tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
-        for p in sorted(calendars_dir.glob("bd-*.toml"))
-    )
+    """Name, mtime and size of each file: the cache key that notices an edit."""
+    signature = []
+    for path in sorted(calendars_dir.glob("bd-*.toml")):
+        try:
+            stat = path.stat()
+        except OSError as exc:  # e.g. a dangling symlink
+            raise CalendarFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+        signature.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(signature)
 
 
 def load_calendar(district: str | None = None, calendars_dir: Path | None = None) -> (
