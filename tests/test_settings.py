@@ -10,6 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.config import (
     PROJECT_ROOT,
@@ -17,6 +19,7 @@ from tracker.config import (
     LogLevel,
     Settings,
     get_settings,
+    listen_address,
     running_from_checkout,
 )
 from tracker.errors import SettingsError, TrackerError
@@ -123,6 +126,54 @@ def test_every_bad_variable_is_named_on_one_line(settings_env: pytest.MonkeyPatc
 def test_log_level_is_case_insensitive(settings_env: pytest.MonkeyPatch) -> None:
     assert _settings_with(settings_env, log_level="debug").log_level is LogLevel.DEBUG
     assert _refusal(settings_env, log_level="loud").startswith("TRACKER_LOG_LEVEL:")
+
+
+def test_the_dashboard_listens_on_loopback_unless_told_otherwise(
+        settings_env: pytest.MonkeyPatch) -> None:
+    assert Settings().dashboard_address == "127.0.0.1"
+    for raw, stored in [("0.0.0.0", "0.0.0.0"), (" 10.0.0.5 ", "10.0.0.5"), ("::", "::"),
+                          ("[::1]", "::1"), ("localhost", "localhost"),
+                          ("dashboard.example.org.", "dashboard.example.org.")]:
+        assert _settings_with(settings_env, dashboard_address=raw).dashboard_address == (
+            stored)
+
+
+@pytest.mark.parametrize("value", ["", "0.0.0.0:8501", "http://10.0.0.1", "300.1.1.1",
+                                   "10.0.0", "two words", "-x.example.org", "x_y.org",
+                                   "a" * 64 + ".org", "127.0.0.1/8", "[::1"])
+def test_a_dashboard_address_must_be_an_ip_or_host_name(settings_env: pytest.MonkeyPatch,
+                                                        value: str) -> None:
+    assert _refusal(settings_env, dashboard_address=value) == (
+        f"TRACKER_DASHBOARD_ADDRESS: {value!r} is not an IP address or host name "
+        "(e.g. 127.0.0.1 for this machine only, 0.0.0.0 for every interface)")
+
+
+@given(st.ip_addresses())
+def test_every_ip_address_is_a_listen_address(address: object) -> None:
+    assert listen_address(str(address)) == str(address)
+    if ":" in str(address):
+        assert listen_address(f"[{address}]") == str(address)
+
+
+_LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+
+
+@given(st.lists(_LABEL, min_size=1, max_size=4).filter(lambda labels: not labels[-1].isdigit()))
+def test_every_host_name_is_a_listen_address(labels: list[str]) -> None:
+    name = ".".join(labels)
+    assert listen_address(name) == name
+
+
+@given(st.text(max_size=40))
+def test_an_accepted_address_is_one_token_streamlit_can_bind(text: str) -> None:
+    """Whatever is accepted has no space, scheme, port, path or user part."""
+    try:
+        address = listen_address(text)
+    except ValueError:
+        return
+    assert address and len(address) <= 253
+    assert not set(address) & set(" \t\r\n/@?#[]_"), address
+    assert address.count(":") == 0 or address.count(":") >= 2  # IPv6, never host:port
 
 
 def test_a_checkout_keeps_its_own_folders() -> None:

@@ -19,6 +19,7 @@ Where things live by default:
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import time
 from enum import StrEnum
@@ -88,6 +89,38 @@ def _iana_zone(value: str) -> str:
     return value
 
 
+#: One label of a host name (RFC 1123): letters, digits and inner hyphens, 1-63 characters.
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+ADDRESS_EXPECTED = ("is not an IP address or host name (e.g. 127.0.0.1 for this machine "
+                    "only, 0.0.0.0 for every interface)")
+
+
+def listen_address(value: str) -> str:
+    """An address to listen on: an IPv4/IPv6 address (brackets dropped) or a host name.
+
+    Raises ValueError(ADDRESS_EXPECTED) otherwise: the dashboard would hand anything else
+    to Streamlit, which fails later with a traceback (or binds somewhere unexpected)."""
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    labels = text.removesuffix(".").split(".")
+    if (0 < len(text) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+            and not labels[-1].isdigit()):  # "300.1.1.1" is a bad IP, not a host name
+        return text
+    raise ValueError(ADDRESS_EXPECTED)
+
+
+def _listen_address(value: str) -> str:
+    try:
+        return listen_address(value)
+    except ValueError as exc:
+        raise _refuse(str(exc)) from None
+
+
 def _lower(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
@@ -99,6 +132,7 @@ def _upper(value: Any) -> Any:
 #: Stored as the "HH:MM" string (what existing callers parse); typed twins below.
 ClockTime = Annotated[str, BeforeValidator(_clock_text), AfterValidator(_hh_mm)]
 TimeZoneName = Annotated[str, AfterValidator(_iana_zone)]
+ListenAddress = Annotated[str, AfterValidator(_listen_address)]
 PositiveInt = Annotated[int, Field(gt=0)]
 Seconds = Annotated[float, Field(gt=0)]
 
@@ -158,6 +192,9 @@ class Settings(BaseSettings):
     digest_lease_seconds: PositiveInt = 900
     #: Level of the tracker's own log lines (and the scheduler library's), see tracker.logs.
     log_level: Annotated[LogLevel, BeforeValidator(_upper)] = LogLevel.INFO
+    #: Where `tracker dashboard` listens: this machine only by default. Another address (or
+    #: 0.0.0.0, every interface) exposes it on the network: put a TLS proxy in front.
+    dashboard_address: ListenAddress = "127.0.0.1"
 
     @property
     def closes_at(self) -> time:
