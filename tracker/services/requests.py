@@ -8,15 +8,24 @@ corrections are events. "Now" is a parameter: only the CLI/dashboard ask the clo
 Lifecycle: received -> in_progress -> on_hold (clock stops) -> in_progress ->
 delivered | rejected | withdrawn. Due dates are frozen when logged, with the calendar
 version used; holds push them later; only ``recompute_due_dates`` moves them otherwise.
+
+Input is checked here, whoever calls (CLI, dashboard, importer, demo): register numbers
+go through ``tracker.domain.text.normalise_reference`` (so invisible and spacing variants
+are one number), free text through ``clean_text`` (control characters refused), and the
+dates a user enters must lie inside the office calendar (a date no calendar can judge
+would stop every report of the office). The unique index on (office, register number)
+has the last word when two writers race: the loser gets the same one-line refusal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
@@ -34,9 +43,10 @@ from tracker.domain.deadlines import (
     hold_working_days,
     spec_for,
 )
-from tracker.domain.localtime import to_local, to_utc
+from tracker.domain.localtime import LocalMoment, to_local, to_utc
 from tracker.domain.status import CLOSED_STATES, RequestState
-from tracker.errors import TrackerError
+from tracker.domain.text import clean_text, normalise_reference
+from tracker.errors import CalendarRangeError, TrackerError
 from tracker.services.auth import Scope, scope_for
 from tracker.store.models import (
     CHANNELS,
@@ -180,6 +190,111 @@ def _current_due(request: Request, held: int, calendar: BangladeshCalendar) -> d
                         anchor_hold_days=request.anchor_hold_days)
 
 
+# -- what users may enter -------------------------------------------------------------------
+
+
+def _outside_calendar(what: str, day: date, calendar: BangladeshCalendar,
+                      hint: str = "enter a date in that range") -> RequestError:
+    return RequestError(f"{what} {day} is outside the office calendar ({calendar.first_day} "
+                        f"to {calendar.last_day}); {hint}")
+
+
+def _within_calendar(what: str, day: date, calendar: BangladeshCalendar) -> None:
+    """Refuse a date the office calendar cannot count working days on: stored, it would
+    make every report, export and digest of the office fail (issue 11, item 1)."""
+    if not calendar.first_day <= day <= calendar.last_day:
+        raise _outside_calendar(what, day, calendar)
+
+
+def _receipt(received: datetime, calendar: BangladeshCalendar) -> tuple[datetime, LocalMoment]:
+    """The receipt moment in UTC and in Dhaka terms, inside the office calendar.
+
+    A date before the first calendar year (a typo such as year 0001, or an old paper
+    register) cannot be judged; at the extremes of ``datetime`` the time-zone shift itself
+    overflows, which is the same mistake.
+    """
+    hint = f"check the date, or add calendars/bd-{received.year:04d}.toml"
+    try:
+        local, utc = to_local(received), to_utc(received)
+    except OverflowError:
+        raise _outside_calendar("the date received", received.date(), calendar, hint) from None
+    if not calendar.first_day <= local.date <= calendar.last_day:
+        raise _outside_calendar("the date received", local.date, calendar, hint)
+    return utc, local
+
+
+def _one_line(raw: str | None, what: str) -> str | None:
+    """Optional one-line text (names, contacts, references): cleaned; empty means none."""
+    return clean_text(raw, what=what) or None
+
+
+def _prose(raw: str | None, what: str) -> str | None:
+    """Optional free prose (reasons, outcomes): may span lines; empty means none."""
+    return clean_text(raw, what=what, multiline=True) or None
+
+
+def _summary(raw: str | None) -> str:
+    return clean_text(raw, what="summary", multiline=True) or ""
+
+
+def _cleaned(new: NewRequest) -> NewRequest:
+    """What the officer entered, with every text field cleaned (controls refused)."""
+    return replace(
+        new, external_ref=normalise_reference(new.external_ref),
+        applicant_name=_one_line(new.applicant_name, "applicant name"),
+        applicant_contact=_one_line(new.applicant_contact, "applicant contact"),
+        summary=_summary(new.summary), track_reason=_prose(new.track_reason, "track reason"),
+        directive_ref=_one_line(new.directive_ref, "directive reference"))
+
+
+# -- register numbers -------------------------------------------------------------------------
+
+
+def _reference_owner(session: Session, office_id: int, ref: str) -> int | None:
+    """The request of the office that holds register number ``ref`` (normalised), if any."""
+    return session.exec(select(Request.id).where(
+        Request.office_id == office_id, Request.external_ref == ref)).first()
+
+
+def _reference_used(ref: str, office: Office, owner: int) -> RequestError:
+    return RequestError(f"register number {ref!r} is already used in {office.code} "
+                        f"(request #{owner})")
+
+
+def _refuse_used_reference(session: Session, office: Office, ref: str | None,
+                           request_id: int | None = None) -> None:
+    assert office.id is not None
+    owner = None if ref is None else _reference_owner(session, office.id, ref)
+    if ref is not None and owner is not None and owner != request_id:
+        raise _reference_used(ref, office, owner)
+
+
+@contextmanager
+def _claiming_reference(session: Session, office: Office, ref: str | None) -> Iterator[None]:
+    """Run the writes that set register number ``ref`` in a savepoint, and flush them.
+
+    The SELECT check cannot see a number another writer has inserted but not committed:
+    both writers pass it, and on PostgreSQL the unique index (office, external_ref) makes
+    the second wait for the first and then refuse it. The loser gets the same one-line
+    error as for a committed number, and the savepoint keeps the caller's transaction
+    usable (an importer goes on with its next row).
+    """
+    if ref is None:
+        yield
+        _flush(session)
+        return
+    try:
+        with session.begin_nested():
+            yield
+            _flush(session)
+    except IntegrityError:
+        assert office.id is not None
+        owner = _reference_owner(session, office.id, ref)
+        if owner is None:  # another constraint: a bug, not the user's mistake
+            raise
+        raise _reference_used(ref, office, owner) from None
+
+
 # -- writes -------------------------------------------------------------------------------
 
 
@@ -194,11 +309,18 @@ class NewRequest:
     applicant_name: str | None = None
     applicant_contact: str | None = None
     summary: str = ""
-    external_ref: str | None = None
+    external_ref: str | None = None  # "" is refused: leave it out for no register number
     track: str | None = None  # immediate (default) | extended, where the charter allows
     track_reason: str | None = None
     directive_due: date | None = None  # per-directive services: the directive's date
     directive_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class _InitialDue:
+    base: date | None  # from the charter's rule
+    anchor: date | None  # the directive's date
+    provisional: bool
 
 
 def log_request(session: Session, *, new: NewRequest, now: datetime,
@@ -207,51 +329,34 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
     scope = scope_for(session, user)
     office = get_office(session, new.office_code)
     scope.require_write(office)
-    received_at = to_utc(new.received_at)
+    calendar = office_calendar(session, office)
+    received_at, local = _receipt(new.received_at, calendar)
     now = to_utc(now)
     if received_at > now:
         raise RequestError(f"received_at {new.received_at} is in the future")
-    local = to_local(received_at)
     version = charter_in_force(session, office, local.date)
     service = get_service(session, version, new.service)
     if new.channel not in CHANNELS:
         raise RequestError(f"unknown channel {new.channel!r} (one of {', '.join(CHANNELS)})")
-    ref = (new.external_ref or "").strip() or None
-    if ref and session.exec(select(Request.id).where(
-            Request.office_id == office.id, Request.external_ref == ref)).first():
-        raise RequestError(f"external reference {ref!r} is already used in {office.code}")
-
+    new = _cleaned(new)
+    _refuse_used_reference(session, office, new.external_ref)
     track = _choose_track(service, new.track, new.track_reason)
-    calendar = office_calendar(session, office)
-    spec = deadline_for(service, track)
-    base_due: date | None = None
-    anchor: date | None = None
-    provisional = False
-    if spec is not None:
-        result = due_date(received_at, spec, calendar)
-        base_due, provisional = result.due, result.provisional
-    elif new.directive_due is not None:
-        if new.directive_due < local.date:
-            raise RequestError("the directive's due date is before the request was received")
-        anchor = new.directive_due
-        provisional = calendar.any_provisional(local.date, anchor)
-    elif new.track == Track.EXTENDED or new.track_reason:
-        raise RequestError("tracks apply only to 'immediate / N where applicable' services")
+    due = _initial_due(service, track, new, received_at, local.date, calendar)
 
     assert office.id is not None and service.id is not None and version.id is not None
     request = Request(
         office_id=office.id, service_id=service.id, charter_version_id=version.id,
         received_at=received_at, received_date=local.date, channel=new.channel,
         applicant_name=new.applicant_name, applicant_contact=new.applicant_contact,
-        summary=new.summary, external_ref=ref, track=Track(track), track_reason=new.track_reason,
-        directive_ref=new.directive_ref, base_due_date=base_due, anchor_due_date=anchor,
-        due_date=base_due or anchor, calendar_version=calendar.version,
-        due_provisional=provisional, state=RequestState.RECEIVED,
-        backdated=local.date < to_local(now).date, created_at=now,
-        created_by=user.id if user else None,
+        summary=new.summary, external_ref=new.external_ref, track=Track(track),
+        track_reason=new.track_reason, directive_ref=new.directive_ref,
+        base_due_date=due.base, anchor_due_date=due.anchor, due_date=due.base or due.anchor,
+        calendar_version=calendar.version, due_provisional=due.provisional,
+        state=RequestState.RECEIVED, backdated=local.date < to_local(now).date,
+        created_at=now, created_by=user.id if user else None,
     )
-    session.add(request)
-    _flush(session)
+    with _claiming_reference(session, office, new.external_ref):
+        session.add(request)
     _event(session, request, at=now, user=user, action="logged", field="due_date",
            new=request.due_date, reason=f"{service.deadline_raw} ({track})")
     if request.backdated:
@@ -259,6 +364,27 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
                field="received_at", new=received_at.isoformat())
     _flush(session)
     return request
+
+
+def _initial_due(service: Service, track: str, new: NewRequest, received_at: datetime,
+                 day: date, calendar: BangladeshCalendar) -> _InitialDue:
+    """The due date frozen at logging: the charter's rule, or the directive's date."""
+    spec = deadline_for(service, track)
+    if spec is not None:
+        try:
+            result = due_date(received_at, spec, calendar)
+        except CalendarRangeError as exc:  # received near the end of the last known year
+            raise RequestError(f"cannot count the due date: {exc}") from None
+        return _InitialDue(result.due, None, result.provisional)
+    if new.directive_due is not None:
+        if new.directive_due < day:
+            raise RequestError("the directive's due date is before the request was received")
+        _within_calendar("the directive's due date", new.directive_due, calendar)
+        return _InitialDue(None, new.directive_due,
+                           calendar.any_provisional(day, new.directive_due))
+    if new.track == Track.EXTENDED or new.track_reason:
+        raise RequestError("tracks apply only to 'immediate / N where applicable' services")
+    return _InitialDue(None, None, False)
 
 
 def _choose_track(service: Service, track: str | None, reason: str | None) -> str:
@@ -276,6 +402,7 @@ def transition(session: Session, *, request_id: int, action: str, at: datetime,
     """Apply one lifecycle action; illegal transitions are refused with the current state."""
     if action not in TRANSITIONS:
         raise RequestError(f"unknown action {action!r} (one of {', '.join(TRANSITIONS)})")
+    reason, outcome = _prose(reason, "reason"), _prose(outcome, "outcome")
     scope = scope_for(session, user)
     request, office = _lock(session, request_id, scope)
     at, now = to_utc(at), to_utc(now)
@@ -284,30 +411,16 @@ def transition(session: Session, *, request_id: int, action: str, at: datetime,
         raise RequestError(f"request #{request_id} is {request.state}: cannot {action} "
                            f"(only from {', '.join(allowed_from)})")
     _check_time(request, at, now, action)
-    if action in ("hold", "reject", "withdraw") and not (reason or "").strip():
+    if action in ("hold", "reject", "withdraw") and not reason:
         raise RequestError(f"{action} needs a reason")
     old_state = request.state
 
     if action == "hold":
         session.add(HoldPeriod(request_id=request_id, started_at=at,
                                start_date=to_local(at).date, reason=reason or ""))
-    elif action == "resume":
-        holds = _holds(session, request)
-        open_hold = holds[-1]
-        if at < open_hold.started_at:
-            raise RequestError("cannot resume before the hold started")
-        open_hold.ended_at, open_hold.end_date = at, to_local(at).date
-        session.add(open_hold)
-        calendar = office_calendar(session, office)
-        held = hold_working_days([Hold(h.start_date, h.end_date) for h in holds], calendar)
-        old_due = request.due_date
-        request.hold_working_days = held
-        request.due_date = _current_due(request, held, calendar)
-        if request.due_date != old_due:
-            _event(session, request, at=now, user=user, action="due_moved", field="due_date",
-                   old=old_due, new=request.due_date,
-                   reason=f"{held} working day(s) on hold in total")
-    elif target in CLOSED_STATES:
+    elif old_state == RequestState.ON_HOLD:  # resume, or closed while on hold
+        _end_hold(session, request, office, action=action, at=at, now=now, user=user)
+    if target in CLOSED_STATES:
         request.closed_at, request.closed_date = at, to_local(at).date
         request.outcome = outcome or reason
     request.state = target
@@ -318,19 +431,49 @@ def transition(session: Session, *, request_id: int, action: str, at: datetime,
     return request
 
 
+def _end_hold(session: Session, request: Request, office: Office, *, action: str,
+              at: datetime, now: datetime, user: User | None) -> None:
+    """End the running hold at ``at``; the due date moves by the working days on hold.
+
+    On resume, and when a request on hold is rejected or withdrawn: the hold ledger must
+    not keep a hold running on a closed request (that one gets a ``hold_ended`` event).
+    """
+    holds = _holds(session, request)
+    open_hold = holds[-1]
+    if at < open_hold.started_at:
+        raise RequestError(f"cannot {action} before the hold started "
+                           f"({open_hold.start_date})")
+    open_hold.ended_at, open_hold.end_date = at, to_local(at).date
+    session.add(open_hold)
+    if action != "resume":
+        _event(session, request, at=now, user=user, action="hold_ended", field="hold",
+               old=open_hold.start_date, new=open_hold.end_date, reason=f"ended by {action}")
+    calendar = office_calendar(session, office)
+    held = hold_working_days([Hold(h.start_date, h.end_date) for h in holds], calendar)
+    old_due = request.due_date
+    request.hold_working_days = held
+    request.due_date = _current_due(request, held, calendar)
+    if request.due_date != old_due:
+        _event(session, request, at=now, user=user, action="due_moved", field="due_date",
+               old=old_due, new=request.due_date,
+               reason=f"{held} working day(s) on hold in total")
+
+
 def extend(session: Session, *, request_id: int, new_due: date, reason: str, now: datetime,
            user: User | None) -> Request:
     """Extend the due date of a conditional service ("N / as needed"), with a reason.
 
-    Also sets the date for a per-directive request logged without one.
+    Also sets the date for a per-directive request logged without one. The new date must
+    lie inside the office calendar.
     """
+    why = _prose(reason, "reason")
     scope = scope_for(session, user)
-    request, _office = _lock(session, request_id, scope)
+    request, office = _lock(session, request_id, scope)
     service = session.get(Service, request.service_id)
     assert service is not None
     if request.state not in OPEN_STATES:
         raise RequestError(f"request #{request_id} is {request.state}: cannot extend")
-    if not reason.strip():
+    if not why:
         raise RequestError("an extension needs a reason")
     if not allows_extension(service.unit, service.conditional):
         raise RequestError(f"the charter allows no extension for {service.deadline_raw!r}")
@@ -338,41 +481,59 @@ def extend(session: Session, *, request_id: int, new_due: date, reason: str, now
         raise RequestError(f"the new due date must be after {request.due_date}")
     if new_due < request.received_date:
         raise RequestError("the new due date is before the request was received")
+    _within_calendar("the new due date", new_due, office_calendar(session, office))
     old = request.due_date
     request.anchor_due_date, request.anchor_hold_days = new_due, request.hold_working_days
     request.due_date = new_due
     request.extended = service.unit != DeadlineUnit.PER_DIRECTIVE
     session.add(request)
     _event(session, request, at=to_utc(now), user=user, action="extended", field="due_date",
-           old=old, new=new_due, reason=reason)
+           old=old, new=new_due, reason=why)
     _flush(session)
     return request
 
 
 EDITABLE = ("applicant_name", "applicant_contact", "summary", "external_ref", "directive_ref")
+_LABELS = {"applicant_name": "applicant name", "applicant_contact": "applicant contact",
+           "directive_ref": "directive reference"}
+
+
+def _corrected(field: str, value: str | None) -> str | None:
+    """A corrected field's value, cleaned as at logging. An empty register number clears
+    it (the way to move a number entered on the wrong request); empty optional text too."""
+    if field == "external_ref":
+        return normalise_reference(value) if value and value.strip() else None
+    if field == "summary":
+        return _summary(value)
+    return _one_line(value, _LABELS[field])
 
 
 def update(session: Session, *, request_id: int, changes: Mapping[str, str | None],
            now: datetime, user: User | None, reason: str | None = None) -> Request:
-    """Correct descriptive fields; one event per changed field (old -> new)."""
+    """Correct descriptive fields; one event per changed field (old -> new).
+
+    Values are cleaned as when logging; ``external_ref`` empty (or None) clears the
+    register number, with its event.
+    """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise RequestError(f"cannot update {', '.join(sorted(unknown))} "
                            f"(editable: {', '.join(EDITABLE)})")
+    cleaned = {field: _corrected(field, value) for field, value in changes.items()}
+    why = _prose(reason, "reason")
     scope = scope_for(session, user)
     request, office = _lock(session, request_id, scope)
-    ref = changes.get("external_ref")
-    if ref and ref != request.external_ref and session.exec(select(Request.id).where(
-            Request.office_id == office.id, Request.external_ref == ref)).first():
-        raise RequestError(f"external reference {ref!r} is already used in {office.code}")
-    for field, value in changes.items():
-        old = getattr(request, field)
-        if old != value:
-            setattr(request, field, value)
-            _event(session, request, at=to_utc(now), user=user, action="updated",
-                   field=field, old=old, new=value, reason=reason)
-    session.add(request)
-    _flush(session)
+    ref = cleaned.get("external_ref")
+    claimed = ref if ref is not None and ref != request.external_ref else None
+    _refuse_used_reference(session, office, claimed, request.id)
+    with _claiming_reference(session, office, claimed):
+        for field, value in cleaned.items():
+            old = getattr(request, field)
+            if old != value:
+                setattr(request, field, value)
+                _event(session, request, at=to_utc(now), user=user, action="updated",
+                       field=field, old=old, new=value, reason=why)
+        session.add(request)
     return request
 
 
@@ -387,12 +548,19 @@ class MovedDue:
     why: str
 
 
+#: The columns a calendar reload derives again, in the order their events are written
+#: (the due date in force last: the one readers look for).
+_RECOMPUTED = ("base_due_date", "hold_working_days", "due_provisional", "due_date")
+
+
 def recompute_due_dates(session: Session, *, now: datetime,
                         office_codes: list[str] | None = None) -> list[MovedDue]:
     """After a calendar edit: recompute the due dates of *open* requests (rule 10).
 
-    Closed requests stay as judged. Each moved date gets an event old -> new naming the
-    calendar entries in play; every open request records the new calendar version.
+    Closed requests stay as judged. Every open request computed with another calendar
+    takes the new calendar version, with a ``calendar_version_changed`` event (old -> new),
+    and each derived column that changes gets a ``due_recomputed`` event (old -> new, naming
+    the calendar entries in play): no row changes without an event. Returns the moved dates.
     """
     query = select(Request).where(col(Request.state).in_(OPEN_STATES))
     if office_codes:
@@ -406,30 +574,42 @@ def recompute_due_dates(session: Session, *, now: datetime,
             assert office is not None
             calendars[request.office_id] = office_calendar(session, office)
         calendar = calendars[request.office_id]
-        if request.calendar_version == calendar.version:
-            continue
-        service = session.get(Service, request.service_id)
-        assert service is not None
-        spec = deadline_for(service, request.track)
-        if spec is not None:
-            request.base_due_date = due_date(request.received_at, spec, calendar).due
-        holds = _holds(session, request)
-        closed_holds = [Hold(h.start_date, h.end_date) for h in holds if h.end_date]
-        request.hold_working_days = hold_working_days(closed_holds, calendar)
-        old = request.due_date
-        request.due_date = _current_due(request, request.hold_working_days, calendar)
-        old_version, request.calendar_version = request.calendar_version, calendar.version
-        end = max(d for d in (old, request.due_date, request.received_date) if d is not None)
-        request.due_provisional = calendar.any_provisional(request.received_date, end)
-        session.add(request)
-        if old != request.due_date:
-            why = _why_moved(calendar, request.received_date, end, old_version)
-            assert request.id is not None
-            moved.append(MovedDue(request.id, old, request.due_date, why))
-            _event(session, request, at=to_utc(now), user=None, action="due_recomputed",
-                   field="due_date", old=old, new=request.due_date, reason=why)
+        if request.calendar_version != calendar.version:
+            item = _recompute(session, request, calendar, at=to_utc(now))
+            moved.extend([item] if item else [])
     _flush(session)
     return moved
+
+
+def _recompute(session: Session, request: Request, calendar: BangladeshCalendar, *,
+               at: datetime) -> MovedDue | None:
+    """One open request under a new calendar: derive again, one event per changed column."""
+    before = {field: getattr(request, field) for field in _RECOMPUTED}
+    old_version = request.calendar_version
+    service = session.get(Service, request.service_id)
+    assert service is not None and request.id is not None
+    spec = deadline_for(service, request.track)
+    if spec is not None:
+        request.base_due_date = due_date(request.received_at, spec, calendar).due
+    closed_holds = [Hold(h.start_date, h.end_date) for h in _holds(session, request)
+                    if h.end_date]
+    request.hold_working_days = hold_working_days(closed_holds, calendar)
+    request.due_date = _current_due(request, request.hold_working_days, calendar)
+    old_due = before["due_date"]
+    end = max(d for d in (old_due, request.due_date, request.received_date) if d is not None)
+    request.due_provisional = calendar.any_provisional(request.received_date, end)
+    request.calendar_version = calendar.version
+    session.add(request)
+    moved = old_due != request.due_date
+    _event(session, request, at=at, user=None, action="calendar_version_changed",
+           field="calendar_version", old=old_version, new=calendar.version,
+           reason="calendar reload" + ("" if moved else "; due date unchanged"))
+    why = _why_moved(calendar, request.received_date, end, old_version)
+    for field in _RECOMPUTED:
+        if getattr(request, field) != before[field]:
+            _event(session, request, at=at, user=None, action="due_recomputed", field=field,
+                   old=before[field], new=getattr(request, field), reason=why)
+    return MovedDue(request.id, old_due, request.due_date, why) if moved else None
 
 
 def _why_moved(calendar: BangladeshCalendar, start: date, end: date, old_version: str) -> str:
