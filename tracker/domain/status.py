@@ -13,6 +13,14 @@ judged frame of tracker.services.queries); a property test pins the two equal.
 Working days late: the working days after the due date up to the as-of (or delivery) date.
 A request past its due date on a weekend/holiday before any further working day has passed
 counts as 1 (it is already in its first day of lateness), never as 0.
+
+Date outside the calendar: working days are counted only on days the calendar knows (its
+curated and forecast years). A request with a date it does not know — its receipt, due
+date, closure (once closed as of the date) or the start of a hold still running — or whose
+running hold pushes its due date past the calendar's last day is ``outside_calendar``: not
+judged (not on time, late, overdue...), reported apart so that someone corrects the date,
+while every other request is judged as usual. Only the as-of date itself must be inside
+the calendar (``check_as_of``): without it nothing can be judged.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from tracker.domain.deadlines import (
     due_with_open_hold,
     tier_due,
 )
+from tracker.errors import CalendarRangeError
 
 
 class RequestState(StrEnum):
@@ -69,6 +78,8 @@ class Status(StrEnum):
     NO_DEADLINE = "no_deadline"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    #: A date the calendar does not know: not judged, reported apart (module docstring).
+    OUTSIDE_CALENDAR = "outside_calendar"
 
     @property
     def is_open(self) -> bool:
@@ -154,17 +165,56 @@ def statuses_as_of(due: npt.ArrayLike, delivered: npt.ArrayLike, as_of: date,
     return codes, np.where(breached, late_by, 0).astype(np.int64)
 
 
+def check_as_of(as_of: date, calendar: BangladeshCalendar) -> None:
+    """Requests can be judged only as of a day the calendar knows (else CalendarRangeError)."""
+    if not calendar.first_day <= as_of <= calendar.last_day:
+        raise CalendarRangeError(
+            f"cannot judge requests as of {as_of}: outside the calendar "
+            f"({calendar.first_day} to {calendar.last_day}); pick a date inside it or add "
+            f"calendars/bd-{as_of.year}.toml")
+
+
+def _known(day: date | None, calendar: BangladeshCalendar) -> bool:
+    return day is None or calendar.first_day <= day <= calendar.last_day
+
+
+def outside_calendar(*, state: RequestState | str, due: date | None, closed: date | None,
+                     as_of: date, calendar: BangladeshCalendar,
+                     running_hold_start: date | None = None,
+                     received: date | None = None) -> bool:
+    """Whether one request has a date the calendar does not know (module docstring):
+    its receipt, due date, closure by ``as_of`` or running hold's start, or the due date a
+    running hold pushes it to. ``received`` None: the receipt is not checked."""
+    state = RequestState(state)
+    hold = running_hold_start if state is RequestState.ON_HOLD else None
+    closed_by = closed if closed is not None and closed <= as_of else None
+    if not all(_known(day, calendar) for day in (received, due, closed_by, hold)):
+        return True
+    try:
+        due_with_open_hold(due, hold, as_of, calendar)
+    except CalendarRangeError:  # pushed past the calendar's last day: no answer
+        return True
+    return False
+
+
 def request_status(*, state: RequestState | str, due: date | None, closed: date | None,
                    as_of: date, calendar: BangladeshCalendar,
-                   running_hold_start: date | None = None) -> RequestStatus:
+                   running_hold_start: date | None = None,
+                   received: date | None = None) -> RequestStatus:
     """The status of one request on local date ``as_of``, whatever its state.
 
     ``due`` is the stored due date in force (holds already resumed counted in);
     ``running_hold_start`` the start of a hold still open (the request is on hold): the
     working days after it up to ``as_of`` push the due date (rule 8). A closure after
     ``as_of`` has not happened yet as of that date: the request is judged as open.
+    ``received`` (optional) is checked against the calendar like the other dates: a
+    request with a date outside it is ``outside_calendar`` with its stored due date.
     """
+    check_as_of(as_of, calendar)
     state = RequestState(state)
+    if outside_calendar(state=state, due=due, closed=closed, as_of=as_of, calendar=calendar,
+                        running_hold_start=running_hold_start, received=received):
+        return RequestStatus(Status.OUTSIDE_CALENDAR, 0, due)
     effective = (due_with_open_hold(due, running_hold_start, as_of, calendar)
                  if state is RequestState.ON_HOLD else due)
     if state in CLOSED_UNDELIVERED and closed is not None and closed <= as_of:
@@ -186,23 +236,73 @@ class JudgedArrays:
     def statuses(self) -> npt.NDArray[np.object_]:
         return np.array([STATUS_CODES[c].value for c in self.codes], dtype=object)
 
+    @property
+    def outside_calendar(self) -> npt.NDArray[np.bool_]:
+        """Rows not judged: a date outside the calendar (their working-day figures too)."""
+        flagged: npt.NDArray[np.bool_] = self.codes == STATUS_CODES.index(
+            Status.OUTSIDE_CALENDAR)
+        return flagged
+
+
+def _dates(values: npt.ArrayLike) -> npt.NDArray[np.datetime64]:
+    return np.asarray(values, dtype="datetime64[D]")
+
+
+def _outside_calendar_rows(received: npt.NDArray[np.datetime64] | None,
+                           due: npt.NDArray[np.datetime64],
+                           closed_by: npt.NDArray[np.datetime64],
+                           hold: npt.NDArray[np.datetime64], as_of: date,
+                           calendar: BangladeshCalendar) -> npt.NDArray[np.bool_]:
+    """Vectorised ``outside_calendar`` (``closed_by``: NaT unless closed by ``as_of``;
+    ``hold``: NaT unless on hold). Never raises: it is what lets the rest not raise."""
+    index = calendar.index
+
+    def unknown(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
+        flagged: npt.NDArray[np.bool_] = ~np.isnat(days) & ~index.covers(days)
+        return flagged
+
+    outside = unknown(due) | unknown(closed_by) | unknown(hold)
+    if received is not None:
+        outside |= unknown(received)
+    pushed = ~outside & ~np.isnat(hold) & ~np.isnat(due)
+    if pushed.any():
+        held = index.working_days_between(
+            hold[pushed], np.full(int(pushed.sum()), np.datetime64(as_of, "D")))
+        outside[pushed] = ~index.reaches(due[pushed], held)
+    return outside
+
 
 def request_statuses(states: npt.ArrayLike, due: npt.ArrayLike, closed: npt.ArrayLike,
                      running_hold_start: npt.ArrayLike, as_of: date,
-                     calendar: BangladeshCalendar) -> JudgedArrays:
-    """Vectorised ``request_status`` (dates as datetime64[D], NaT for none)."""
+                     calendar: BangladeshCalendar,
+                     received: npt.ArrayLike | None = None) -> JudgedArrays:
+    """Vectorised ``request_status`` (dates as datetime64[D], NaT for none).
+
+    Rows with a date outside the calendar are ``outside_calendar`` (their stored due date,
+    0 days late); the others are judged exactly as if those rows were not there.
+    """
+    check_as_of(as_of, calendar)
     state = np.asarray(states, dtype=object).astype(str)
-    closed_arr = np.asarray(closed, dtype="datetime64[D]")
-    hold = np.where(state == RequestState.ON_HOLD.value,
-                    np.asarray(running_hold_start, dtype="datetime64[D]"), np.datetime64("NaT"))
-    effective = due_dates_with_open_holds(np.asarray(due, dtype="datetime64[D]"), hold,
-                                          as_of, calendar)
+    due_arr = _dates(due)
+    closed_arr = _dates(closed)
+    as_of64 = np.datetime64(as_of, "D")
+    closed_by = ~np.isnat(closed_arr) & (closed_arr <= as_of64)
+    hold = np.where(state == RequestState.ON_HOLD.value, _dates(running_hold_start),
+                    np.datetime64("NaT"))
+    inside = ~_outside_calendar_rows(
+        None if received is None else _dates(received), due_arr,
+        np.where(closed_by, closed_arr, np.datetime64("NaT")), hold, as_of, calendar)
+    effective = due_arr.copy()
+    effective[inside] = due_dates_with_open_holds(due_arr[inside], hold[inside], as_of,
+                                                  calendar)
     delivered = np.where(state == RequestState.DELIVERED.value, closed_arr,
                          np.datetime64("NaT"))
-    codes, late = statuses_as_of(effective, delivered, as_of, calendar)
-    closed_by = ~np.isnat(closed_arr) & (closed_arr <= np.datetime64(as_of, "D"))
+    codes = np.full(due_arr.shape, STATUS_CODES.index(Status.OUTSIDE_CALENDAR), dtype=np.int8)
+    late = np.zeros(due_arr.shape, dtype=np.int64)
+    codes[inside], late[inside] = statuses_as_of(effective[inside], delivered[inside], as_of,
+                                                 calendar)
     for undelivered in CLOSED_UNDELIVERED:
-        rows = closed_by & (state == undelivered.value)
+        rows = inside & closed_by & (state == undelivered.value)
         codes[rows] = STATUS_CODES.index(Status(undelivered.value))
         late[rows] = 0
     return JudgedArrays(codes, late, effective)

@@ -5,6 +5,11 @@ The index turns every rule into array lookups. For each day ``d`` of the covered
 working day. Then "the N-th working day strictly after r" is ``working[cum[r] + N - 1]``:
 two gathers per row, independent of N. The per-row workalendar path in
 tracker.domain.calendar is the reference this must equal (tests/test_workdays.py).
+
+The rules raise CalendarRangeError for a day outside ``[first, last]`` (or a result past
+``last``): nothing is counted on days the calendar does not know. Bulk readers that must
+not stop on one bad row ask ``covers`` and ``reaches`` first and set such rows apart
+(tracker.domain.status: "date outside the calendar").
 """
 
 from __future__ import annotations
@@ -66,6 +71,25 @@ class WorkingDayIndex:
                 f"a due date falls after the end of the known calendar ({self.last})"
             )
         return self._dates(self.working[positions])
+
+    # -- range checks (never raise) -------------------------------------------------------
+    def covers(self, days: DateArray) -> BoolArray:
+        """True where the day lies in ``[first, last]``; False for NaT (no day at all)."""
+        d = np.asarray(days, dtype="datetime64[D]")
+        inside: BoolArray = ((d >= np.datetime64(self.first, "D"))
+                             & (d <= np.datetime64(self.last, "D")))  # NaT compares False
+        return inside
+
+    def reaches(self, days: DateArray, n: IntArray) -> BoolArray:
+        """True where ``add_working_days(day, n)`` has an answer: the day is covered and its
+        n-th working day after (n >= 0; n = 0 is the day itself) is not past ``last``."""
+        d = np.asarray(days, dtype="datetime64[D]")
+        n_arr = np.broadcast_to(np.asarray(n, dtype=np.int64), d.shape)
+        ok = self.covers(d)
+        if ok.any():
+            off = (d[ok] - np.datetime64(self.first, "D")).astype(np.int64)
+            ok[ok] = (self.cum[off] + n_arr[ok] - 1 < len(self.working)) | (n_arr[ok] <= 0)
+        return ok
 
     # -- vectorised rules --------------------------------------------------------------
     def is_working_day(self, days: DateArray) -> BoolArray:

@@ -18,6 +18,12 @@ period or an office's go-live date cuts through (a date range ending mid-month, 
 month) are recounted directly in SQL for just those months. Without a rollup, or when
 judging as of a date before some closures, everything is counted directly in SQL (GROUP BY),
 reading open requests through the index on state.
+
+Requests with a date outside the calendar (tracker.domain.status) are counted as
+``outside_calendar`` and not judged, as in the report: the SQL compares their receipt, due
+and closing dates with the calendar's span. Whether a running hold pushes a due date past
+the calendar is known only to the judged frame, so the open requests on hold take their
+overdue, no_deadline and outside_calendar counts from it (``_judge_open_holds``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from tracker.domain.calendar import load_calendar
 from tracker.domain.deadlines import Track
 from tracker.domain.status import CLOSED_STATES as DOMAIN_CLOSED_STATES
 from tracker.domain.status import RequestState, Status
@@ -56,7 +63,9 @@ CLOSING_ACTIONS = tuple(a for a, (_, to) in TRANSITIONS.items() if to in DOMAIN_
 #: Counted columns, as in tracker.services.reports.REPORT_COLUMNS (the median is not decomposable:
 #: the Reports page shows it from tracker.services.reports).
 COUNT_COLUMNS = ["received", "not_measured", "delivered", "on_time", "late", "open", "overdue",
-                 "rejected_withdrawn", "no_deadline", "extended_track"]
+                 "rejected_withdrawn", "no_deadline", "extended_track", "outside_calendar"]
+#: The counts of open requests on hold that the judged frame gives (see the docstring).
+HELD_COUNTS = ["overdue", "no_deadline", "outside_calendar"]
 KEY = ["office_id", "service_id", "year", "month"]
 #: Events re-read behind the watermark on every refresh: a transaction that took an event id
 #: before a later one but committed after it is still picked up (ids are unique per request).
@@ -78,6 +87,30 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
+def calendar_span() -> tuple[date, date]:
+    """The days the calendars know: every district's calendar spans the same years (the
+    same files, the same forecast years around them), so the national one's span is
+    theirs."""
+    calendar = load_calendar()
+    return calendar.first_day, calendar.last_day
+
+
+def _outside_calendar(closed_by: sa.ColumnElement[bool],
+                      span: tuple[date, date]) -> sa.ColumnElement[bool]:
+    """SQL twin of tracker.domain.status.outside_calendar, but for a running hold (the
+    judged frame judges those): a receipt, due date or closure (by the as-of date) outside
+    the span. Never NULL: each comparison is guarded by the column being set."""
+    first, last = span
+
+    def unknown(column: Any) -> sa.ColumnElement[bool]:
+        day = col(column)
+        return (day < first) | (day > last)
+
+    return (unknown(Request.received_date)
+            | (col(Request.due_date).is_not(None) & unknown(Request.due_date))
+            | (closed_by & unknown(Request.closed_date)))
+
+
 def direct_counts(session: Session, *, start: date, end: date, as_of: date,
                   office_ids: frozenset[int] | None, open_only: bool = False,
                   closed_only: bool = False,
@@ -96,6 +129,11 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
     delivered = (col(Request.state) == RequestState.DELIVERED) & (col(Request.closed_date) <= as_of)
     has_due = col(Request.due_date).is_not(None)
     still_open = sa.not_(closed_by)
+    outside = _outside_calendar(closed_by, calendar_span())
+    judged = sa.not_(outside)
+    # Open requests on hold are judged by the frame (_judge_open_holds): a running hold
+    # moves the due date, and may move it past the calendar.
+    held = still_open & (col(Request.state) == RequestState.ON_HOLD)
     measured = sa.case(
         (col(Office.go_live_date).is_(None) | (received >= col(Office.go_live_date)), 1),
         else_=0).label("measured")
@@ -114,18 +152,19 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
             col(Request.office_id), col(Request.service_id), year, month, measured,
             count().label("received"),
             count(delivered).label("delivered"),
-            count(delivered & has_due & (col(Request.closed_date) <= col(Request.due_date)))
-            .label("on_time"),
-            count(delivered & has_due & (col(Request.closed_date) > col(Request.due_date)))
-            .label("late"),
+            count(delivered & has_due & judged
+                  & (col(Request.closed_date) <= col(Request.due_date))).label("on_time"),
+            count(delivered & has_due & judged
+                  & (col(Request.closed_date) > col(Request.due_date))).label("late"),
             count(still_open).label("open"),
-            # Open requests on hold are judged below (their due date moves while on hold).
-            count(still_open & (col(Request.state) != RequestState.ON_HOLD) & has_due
+            count(still_open & sa.not_(held) & has_due & judged
                   & (col(Request.due_date) < as_of)).label("overdue"),
-            count(closed_by & (col(Request.state) != RequestState.DELIVERED))
+            count(closed_by & judged & (col(Request.state) != RequestState.DELIVERED))
             .label("rejected_withdrawn"),
-            count(sa.not_(has_due) & (delivered | still_open)).label("no_deadline"),
+            count(sa.not_(has_due) & judged & (delivered | (still_open & sa.not_(held))))
+            .label("no_deadline"),
             count(col(Request.track) == Track.EXTENDED).label("extended_track"),
+            count(outside & sa.not_(held)).label("outside_calendar"),
         )
         .join(Office, col(Office.id) == Request.office_id)
         .group_by(col(Request.office_id), col(Request.service_id), year, month, measured)
@@ -148,7 +187,7 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
                          & (received < last))
         query = query.where(sa.or_(*spans))
     columns = [*KEY, "measured", "received", "delivered", "on_time", "late", "open", "overdue",
-               "rejected_withdrawn", "no_deadline", "extended_track"]
+               "rejected_withdrawn", "no_deadline", "extended_track", "outside_calendar"]
     frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=columns)
     if open_only:
         frame = frame[frame["received"] > 0]
@@ -161,7 +200,7 @@ def direct_counts(session: Session, *, start: date, end: date, as_of: date,
 def _judge_open_holds(session: Session, frame: pd.DataFrame, *, start: date, end: date,
                       as_of: date, office_ids: frozenset[int] | None,
                       months: list[tuple[int, int, int]] | None) -> pd.DataFrame:
-    """Add the overdue ones among open requests on hold: the judged frame judges them (their
+    """Add the HELD_COUNTS of open requests on hold: the judged frame judges them (their
     due date in force moves while the clock is stopped), read through the state index."""
     rows = judged_requests(session, scope=SYSTEM, as_of=as_of, received_from=start,
                            received_to=end, office_ids=office_ids,
@@ -175,19 +214,18 @@ def _judge_open_holds(session: Session, frame: pd.DataFrame, *, start: date, end
         rows = rows[keep]
         if rows.empty:
             return frame
-    overdue = rows[rows["status"] == Status.OVERDUE]
-    if overdue.empty:
-        return frame
     extra = pd.DataFrame({
-        "office_id": overdue["office_id"], "service_id": overdue["service_id"],
-        "year": [d.year for d in overdue["received_date"]],
-        "month": [d.month for d in overdue["received_date"]],
-        "measured": overdue["measured"].astype(int), "overdue": 1,
+        "office_id": rows["office_id"], "service_id": rows["service_id"],
+        "year": [d.year for d in rows["received_date"]],
+        "month": [d.month for d in rows["received_date"]],
+        "measured": rows["measured"].astype(int),
+        **{c: (rows["status"] == Status(c)).astype(int) for c in HELD_COUNTS},
     })
-    extra = extra.groupby([*KEY, "measured"], as_index=False)["overdue"].sum()
+    extra = extra.groupby([*KEY, "measured"], as_index=False)[HELD_COUNTS].sum()
     merged = frame.merge(extra, on=[*KEY, "measured"], how="left", suffixes=("", "_hold"))
-    merged["overdue"] = merged["overdue"] + merged["overdue_hold"].fillna(0).astype(int)
-    return merged.drop(columns="overdue_hold")
+    for c in HELD_COUNTS:
+        merged[c] = merged[c] + merged[f"{c}_hold"].fillna(0).astype(int)
+    return merged.drop(columns=[f"{c}_hold" for c in HELD_COUNTS])
 
 
 # -- the rollup of closed requests ----------------------------------------------------------
@@ -215,6 +253,9 @@ class Rollup:
     open: pd.DataFrame = field(default_factory=pd.DataFrame)
     watermark: int = 0
     max_closed: date | None = None
+    #: The calendar span the closed groups were counted with (outside_calendar depends on
+    #: it): a calendar reload that changes it rebuilds the rollup.
+    span: tuple[date, date] | None = None
     built_at: float = 0.0
     _counted: dict[int, int] = field(default_factory=dict)  # closed request id -> event id
     _seen: set[int] = field(default_factory=set)  # event ids read, within the look-back
@@ -223,7 +264,7 @@ class Rollup:
 
     def refresh(self) -> Rollup:
         with self._lock:
-            if self.built_at == 0.0:
+            if self.built_at == 0.0 or self.span != calendar_span():
                 self._build()
             else:
                 self._catch_up()
@@ -243,6 +284,7 @@ class Rollup:
 
     def _build(self) -> None:
         year, month = _month_parts()
+        span = calendar_span()
         with self._snapshot_connection() as connection, Session(bind=connection) as session:
             watermark = session.execute(sa.select(sa.func.max(col(RequestEvent.id)))).scalar()
             watermark = int(watermark or 0)
@@ -252,7 +294,7 @@ class Rollup:
                 .where(col(RequestEvent.id) > watermark - LOOKBACK_EVENTS)).all()
             query = (
                 sa.select(col(Request.office_id), col(Request.service_id), year, month,
-                          *_closed_aggregates())
+                          *_closed_aggregates(span))
                 .where(col(Request.state).in_(CLOSED_STATES))
                 .group_by(col(Request.office_id), col(Request.service_id), year, month)
             )
@@ -262,6 +304,7 @@ class Rollup:
         self.groups = _typed(groups)
         self.open = open_rows
         self.watermark = watermark
+        self.span = span
         self._counted = {int(r): int(e) for r, e, a in recent if a in CLOSING_ACTIONS}
         self._seen = {int(e) for _, e, _ in recent}
         self.max_closed = _max_date(self.groups["max_closed"])
@@ -285,7 +328,7 @@ class Rollup:
                 year, month = _month_parts()
                 query = (
                     sa.select(col(Request.office_id), col(Request.service_id), year, month,
-                              *_closed_aggregates())
+                              *_closed_aggregates(self.span or calendar_span()))
                     .where(col(Request.id).in_(sorted(closing)),
                            col(Request.state).in_(CLOSED_STATES))
                     .group_by(col(Request.office_id), col(Request.service_id), year, month)
@@ -320,11 +363,9 @@ def _open_rows(session: Session, ids: list[int] | None) -> pd.DataFrame:
     else:
         query = query.where(col(Request.id).in_(ids), col(Request.state).in_(OPEN_STATES))
     frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=OPEN_COLUMNS)
-    frame["received_day"] = _day_numbers(frame["received_date"]) if len(frame) else \
-        pd.Series(dtype="int64")
-    due = pd.to_datetime(frame["due_date"].astype(str).str[:10], errors="coerce")
-    frame["has_due"] = due.notna()
-    frame["due_day"] = due.to_numpy(dtype="datetime64[D]").astype("int64")
+    frame["received_day"] = _day_numbers(frame["received_date"])
+    frame["has_due"] = frame["due_date"].notna()
+    frame["due_day"] = _day_numbers(frame["due_date"])
     return frame.drop(columns=["received_date", "due_date"])
 
 
@@ -339,38 +380,52 @@ def _open_counts(rows: pd.DataFrame, *, start: date, end: date, as_of: date,
         return pd.DataFrame()
     live = rows["office_id"].map({o: _day(g) for o, g in go_live.items() if g is not None}
                                  ).fillna(np.iinfo(np.int64).min)
-    stamps = pd.to_datetime(rows["received_day"].to_numpy().astype("datetime64[D]"))
-    not_held = rows["state"] != RequestState.ON_HOLD
+    # Year and month by numpy: pandas timestamps end in 2262 (tracker.domain.status).
+    months = rows["received_day"].to_numpy().astype("datetime64[D]").astype(
+        "datetime64[M]").astype(np.int64)
+    first, last = (_day(d) for d in calendar_span())
+    received, due = rows["received_day"], rows["due_day"]
+    outside = ((received < first) | (received > last)
+               | (rows["has_due"] & ((due < first) | (due > last))))
+    # Open requests on hold are judged by _judge_open_holds (their due date moves).
+    judged = (rows["state"] != RequestState.ON_HOLD) & ~outside
     parts = pd.DataFrame({
         "office_id": rows["office_id"].to_numpy(), "service_id": rows["service_id"].to_numpy(),
-        "year": stamps.year, "month": stamps.month,
+        "year": months // 12 + 1970, "month": months % 12 + 1,
         "measured": (rows["received_day"] >= live).astype(int).to_numpy(),
         "received": 1, "delivered": 0, "on_time": 0, "late": 0, "open": 1,
-        # Open requests on hold are judged by _judge_open_holds (their due date moves).
-        "overdue": (not_held & rows["has_due"] & (rows["due_day"] < _day(as_of)))
-        .astype(int).to_numpy(),
-        "rejected_withdrawn": 0, "no_deadline": (~rows["has_due"]).astype(int).to_numpy(),
+        "overdue": (judged & rows["has_due"] & (due < _day(as_of))).astype(int).to_numpy(),
+        "rejected_withdrawn": 0,
+        "no_deadline": (judged & ~rows["has_due"]).astype(int).to_numpy(),
         "extended_track": (rows["track"] == Track.EXTENDED).astype(int).to_numpy(),
+        "outside_calendar": ((rows["state"] != RequestState.ON_HOLD) & outside)
+        .astype(int).to_numpy(),
     })
     return parts.groupby([*KEY, "measured"], as_index=False).sum()
 
 
 ROLLUP_COLUMNS = [*KEY, "closed", "delivered", "on_time", "late", "rejected_withdrawn",
-                  "no_deadline", "extended_track", "min_received", "max_received",
-                  "max_closed"]
+                  "no_deadline", "extended_track", "outside_calendar", "min_received",
+                  "max_received", "max_closed"]
 
 
-def _closed_aggregates() -> list[Any]:
+def _closed_aggregates(span: tuple[date, date]) -> list[Any]:
+    """The closed requests' counts (all closed by any as-of date the rollup serves)."""
     delivered = col(Request.state) == RequestState.DELIVERED
     has_due = col(Request.due_date).is_not(None)
+    outside = _outside_calendar(sa.true(), span)
+    judged = sa.not_(outside)
     return [
         sa.func.count().label("closed"),
         _flag(delivered).label("delivered"),
-        _flag(delivered & has_due & (col(Request.closed_date) <= col(Request.due_date))),
-        _flag(delivered & has_due & (col(Request.closed_date) > col(Request.due_date))),
-        _flag(col(Request.state) != RequestState.DELIVERED),
-        _flag(delivered & sa.not_(has_due)),
+        _flag(delivered & has_due & judged
+              & (col(Request.closed_date) <= col(Request.due_date))),
+        _flag(delivered & has_due & judged
+              & (col(Request.closed_date) > col(Request.due_date))),
+        _flag(judged & (col(Request.state) != RequestState.DELIVERED)),
+        _flag(delivered & sa.not_(has_due) & judged),
         _flag(col(Request.track) == Track.EXTENDED),
+        _flag(outside),
         sa.func.min(col(Request.received_date)),
         sa.func.max(col(Request.received_date)),
         sa.func.max(col(Request.closed_date)),
@@ -378,9 +433,14 @@ def _closed_aggregates() -> list[Any]:
 
 
 def _day_numbers(values: pd.Series) -> pd.Series:
-    """Dates (or SQLite's ISO text) as int64 days since 1970-01-01, for fast comparisons."""
-    days = pd.to_datetime(values.astype(str).str[:10], errors="coerce").to_numpy(
-        dtype="datetime64[D]")
+    """Dates (or SQLite's ISO text) as int64 days since 1970-01-01, for fast comparisons;
+    NaT's number (the int64 minimum) for none. By numpy, never pd.to_datetime: pandas'
+    timestamps end in 2262, so 9999-12-31 would silently become "no date"."""
+    missing = values.isna().to_numpy(dtype=bool)
+    days = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
+    if (~missing).any():
+        days[~missing] = values[~missing].astype(str).str[:10].to_numpy().astype(
+            "datetime64[D]")
     return pd.Series(days.astype("int64"), index=values.index)
 
 
@@ -434,8 +494,9 @@ def overview_counts(session: Session, *, scope: Scope, start: date, end: date, a
         return _finish(direct_counts(session, start=start, end=end, as_of=as_of,
                                      office_ids=allowed))
     groups, open_rows, max_closed = rollup.snapshot()
-    if max_closed is not None and as_of < max_closed:
+    if (max_closed is not None and as_of < max_closed) or rollup.span != calendar_span():
         # Judging before some closures happened: their judgement differs; count directly.
+        # So too when the calendar's span moved since the closed groups were counted.
         return _finish(direct_counts(session, start=start, end=end, as_of=as_of,
                                      office_ids=allowed))
     go_live = office_go_live(session)
@@ -466,7 +527,8 @@ def overview_counts(session: Session, *, scope: Scope, start: date, end: date, a
                             strict=True)})
     closed = inside.rename(columns={"closed": "received"}).assign(open=0, overdue=0)
     parts = [closed[[*KEY, "measured", "received", "delivered", "on_time", "late", "open",
-                     "overdue", "rejected_withdrawn", "no_deadline", "extended_track"]]]
+                     "overdue", "rejected_withdrawn", "no_deadline", "extended_track",
+                     "outside_calendar"]]]
     if edges:
         parts.append(direct_counts(session, start=start, end=end, as_of=as_of,
                                    office_ids=allowed, closed_only=True, months=edges))

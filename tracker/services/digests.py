@@ -7,8 +7,10 @@ the compliance report (``tracker.services.reports``), then grouped per office an
 
 - Upazila digest (each upazila officer): due today; due on the next working day; overdue,
   oldest first, with working days late; on hold and for how long; deliveries since the
-  previous working day; compliance over the last 30 days per service. Nothing due and
-  nothing late -> ``all_clear`` (the caller sends one line or nothing: a setting).
+  previous working day; compliance over the last 30 days per service; requests with a
+  date outside the calendar (not judged: tracker.domain.status), to correct — a section
+  only when there are some. Nothing due, nothing late and no date to correct ->
+  ``all_clear`` (the caller sends one line or nothing: a setting).
 - District digest (each district programmer): per upazila the overdue count, newly overdue
   since the previous digest and 30-day compliance; the worst services; escalation
   candidates (open and late by more than their whole time limit).
@@ -100,6 +102,8 @@ _T: dict[str, tuple[str, str]] = {
     "tier": ("বর্তমান স্তর", "Current tier"),
     "tier_due": ("স্তরের শেষ তারিখ", "Tier due"),
     "n_escalations": ("স্তর পেরিয়েছে", "Tiers passed"),
+    "outside_calendar": ("ক্যালেন্ডারের বাইরের তারিখ (মূল্যায়ন করা যায়নি): তারিখ সংশোধন করুন",
+                         "Date outside the calendar (not judged): correct the date"),
     "footer": ("সিটিজেন চার্টার এসএলএ ট্র্যাকার — স্বয়ংক্রিয় বার্তা।",
                "Citizen-charter SLA tracker — automatic message."),
 }
@@ -215,10 +219,12 @@ class UpazilaDigest:
     on_hold: list[Item]
     delivered: list[Item]
     compliance: list[ServiceRate]
+    #: Not judged: a date outside the calendar (listed apart, to be corrected).
+    outside_calendar: list[Item] = field(default_factory=list)
 
     @property
     def all_clear(self) -> bool:
-        return not (self.due_today or self.due_next or self.overdue)
+        return not (self.due_today or self.due_next or self.overdue or self.outside_calendar)
 
     def render(self, lang: str) -> Rendered:
         name = self.name_bn if lang == "bn" else self.name_en
@@ -246,6 +252,9 @@ class UpazilaDigest:
                     [[r.service, fmt_num(r.on_time, lang), fmt_num(r.late, lang),
                       fmt_pct(r.pct, lang)] for r in self.compliance]),
         ]
+        if self.outside_calendar:  # rare: no empty section in every digest
+            sections.insert(0, Section(tr("outside_calendar", lang), h,
+                                       [_item_cells(i, lang) for i in self.outside_calendar]))
         return _render(subject, [counts], sections, lang)
 
 
@@ -521,6 +530,7 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
             on_hold=flags.items["on_hold"].get(office.id, []),
             delivered=flags.items["delivered"].get(office.id, []),
             compliance=[r for r in flags.service_rates.get(office.id, []) if r.on_time + r.late],
+            outside_calendar=flags.items["outside_calendar"].get(office.id, []),
         )
         if weekly:
             result.upazila_weekly[office.id] = WeeklySummary(
@@ -588,6 +598,9 @@ class _Flags:
         measured = f["measured"].to_numpy(dtype=bool) if n else is_open.copy()
         late_by = f["working_days_late"].to_numpy(dtype=np.int64) if n else limit.copy()
         state = f["state"].to_numpy(dtype=object) if n else status.copy()
+        # Not judged (a date outside the calendar): listed apart, in no other list.
+        outside = status == Status.OUTSIDE_CALENDAR.value
+        judged = ~outside
         overdue = is_open & (status == Status.OVERDUE.value)
         on_time = status == Status.ON_TIME.value
         late = status == Status.LATE.value
@@ -629,11 +642,12 @@ class _Flags:
             "due_next": items(is_open & (status == Status.ON_TRACK.value) & (due == nxt),
                               (due, id_arr)),
             "overdue": items(overdue, (due, id_arr), days=late_by),
-            "on_hold": items(is_open & (state == "on_hold"), (hold, id_arr), days=held_days,
-                             since=hold_o),
-            "delivered": items(delivered & (closed >= prev) & (closed < day),
+            "on_hold": items(is_open & judged & (state == "on_hold"), (hold, id_arr),
+                             days=held_days, since=hold_o),
+            "delivered": items(delivered & judged & (closed >= prev) & (closed < day),
                                (closed, id_arr), since=closed_o, ok=on_time),
             "escalate": items(overdue & (late_by > limit), (due, id_arr), days=late_by),
+            "outside_calendar": items(outside, (received, id_arr)),
         }
         counts = pd.DataFrame({
             "office_id": offices, "office_code": codes,

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.domain.bn import Lang, fmt_date
-from tracker.domain.calendar import load_calendar
+from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.deadlines import (
     Hold,
     due_date,
@@ -35,6 +35,7 @@ from tracker.domain.status import (
     RequestState,
     RequestStatus,
     Status,
+    outside_calendar,
     request_statuses,
 )
 from tracker.errors import InputError
@@ -142,6 +143,11 @@ def judge_frame(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
     Needs id, district, category, number, received_date, due_date, closed_date, state,
     go_live_date and hold_start (the start of a hold still running, else None). Each
     district's requests are judged with its own calendar (regional closures).
+
+    A row with a date outside the calendar never stops the others: its status is
+    ``outside_calendar`` (tracker.domain.status), its due date in force the stored one and
+    its working-day figures empty (wd_to_deliver NaN, wd_allowed 1, wd_on_hold 0,
+    wd_left -1, 0 days late); every other row is judged as if it were not there.
     """
     frame = frame.copy()
     frame["service_key"] = frame["category"].astype(str) + "-" + frame["number"].astype(str)
@@ -157,36 +163,8 @@ def judge_frame(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
     if frame.empty:
         frame["measured"] = pd.Series(dtype=bool)
         return frame
-    as_of64 = np.datetime64(as_of, "D")
     for district, rows in frame.groupby("district", sort=True):
-        calendar = load_calendar(str(district))
-        states = rows["state"].astype(str).to_numpy()
-        closed = _to_days(rows["closed_date"])
-        judged = request_statuses(states, _to_days(rows["due_date"]), closed,
-                                  _to_days(rows["hold_start"]), as_of, calendar)
-        delivered = ((states == RequestState.DELIVERED.value) & ~np.isnat(closed)
-                     & (closed <= as_of64))
-        closed_by = ~np.isnat(closed) & (closed <= as_of64)
-        wd = np.full(len(rows), np.nan)
-        if delivered.any():
-            received = _to_days(rows["received_date"])
-            wd[delivered] = calendar.index.working_days_between(received[delivered],
-                                                                closed[delivered])
-        frame.loc[rows.index, "status"] = judged.statuses
-        frame.loc[rows.index, "working_days_late"] = judged.working_days_late
-        frame.loc[rows.index, "effective_due"] = list(judged.effective_due.astype(object))
-        frame.loc[rows.index, "wd_to_deliver"] = wd
-        frame.loc[rows.index, "wd_allowed"] = working_days_allowed(
-            _to_days(rows["received_date"]), judged.effective_due, calendar)
-        # A hold counts only while the request is on hold (a rejection ends it).
-        on_hold = np.where(states == RequestState.ON_HOLD.value, _to_days(rows["hold_start"]),
-                           np.datetime64("NaT"))
-        frame.loc[rows.index, "wd_on_hold"] = running_hold_working_days(on_hold, as_of, calendar)
-        frame.loc[rows.index, "wd_left"] = working_days_left(judged.effective_due, as_of,
-                                                             calendar)
-        frame.loc[rows.index, "is_delivered"] = delivered
-        frame.loc[rows.index, "is_open"] = ~(closed_by & np.isin(
-            states, [s.value for s in CLOSED_STATES]))
+        _judge_district(frame, rows, as_of, load_calendar(str(district)))
     for column in ("working_days_late", "wd_allowed", "wd_on_hold", "wd_left"):
         frame[column] = frame[column].astype("int64")
     frame["is_delivered"] = frame["is_delivered"].astype(bool)
@@ -194,6 +172,44 @@ def judge_frame(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
     go_live = frame["go_live_date"]
     frame["measured"] = go_live.isna() | (frame["received_date"] >= go_live.fillna(date.min))
     return frame
+
+
+def _judge_district(frame: pd.DataFrame, rows: pd.DataFrame, as_of: date,
+                    calendar: BangladeshCalendar) -> None:
+    """Fill the judged columns of one district's rows of ``frame`` (in place)."""
+    as_of64 = np.datetime64(as_of, "D")
+    states = rows["state"].astype(str).to_numpy()
+    closed = _to_days(rows["closed_date"])
+    received = _to_days(rows["received_date"])
+    judged = request_statuses(states, _to_days(rows["due_date"]), closed,
+                              _to_days(rows["hold_start"]), as_of, calendar,
+                              received=received)
+    inside = ~judged.outside_calendar
+    closed_by = ~np.isnat(closed) & (closed <= as_of64)
+    delivered = (states == RequestState.DELIVERED.value) & closed_by
+    # Working days are counted only for rows the calendar covers (the others: see above).
+    wd = np.full(len(rows), np.nan)
+    counted = delivered & inside
+    if counted.any():
+        wd[counted] = calendar.index.working_days_between(received[counted], closed[counted])
+    allowed = np.ones(len(rows), dtype=np.int64)
+    allowed[inside] = working_days_allowed(received[inside], judged.effective_due[inside],
+                                           calendar)
+    # A hold counts only while the request is on hold (a rejection ends it).
+    on_hold = np.where(inside & (states == RequestState.ON_HOLD.value),
+                       _to_days(rows["hold_start"]), np.datetime64("NaT"))
+    left = np.full(len(rows), -1, dtype=np.int64)
+    left[inside] = working_days_left(judged.effective_due[inside], as_of, calendar)
+    frame.loc[rows.index, "status"] = judged.statuses
+    frame.loc[rows.index, "working_days_late"] = judged.working_days_late
+    frame.loc[rows.index, "effective_due"] = list(judged.effective_due.astype(object))
+    frame.loc[rows.index, "wd_to_deliver"] = wd
+    frame.loc[rows.index, "wd_allowed"] = allowed
+    frame.loc[rows.index, "wd_on_hold"] = running_hold_working_days(on_hold, as_of, calendar)
+    frame.loc[rows.index, "wd_left"] = left
+    frame.loc[rows.index, "is_delivered"] = delivered
+    frame.loc[rows.index, "is_open"] = ~(closed_by & np.isin(
+        states, [s.value for s in CLOSED_STATES]))
 
 
 # -- one request ----------------------------------------------------------------------------
@@ -250,12 +266,19 @@ def request_detail(session: Session, *, request_id: int, scope: Scope,
 def explain_due(session: Session, *, request: Request, office: Office, service: Service,
                 as_of: date) -> list[str]:
     """Why is it due then: the rule, every day counted or skipped, holds and extensions,
-    and the due date in force as of ``as_of`` (a hold still running pushes it)."""
+    and the due date in force as of ``as_of`` (a hold still running pushes it).
+
+    A request with a date outside the calendar gets the stored facts and what to correct
+    instead of a count the calendar cannot make."""
     spec = deadline_for(service, request.track)
     periods = list(session.exec(select(HoldPeriod).where(HoldPeriod.request_id == request.id)))
     running = next((h.start_date for h in periods if h.end_date is None), None)
     calendar = office_calendar(session, office)
     lines = [f"#{request.id}: {service.deadline_raw} -> {request.track} track"]
+    if outside_calendar(state=request.state, due=request.due_date,
+                        closed=request.closed_date, as_of=as_of, calendar=calendar,
+                        running_hold_start=running, received=request.received_date):
+        return [*lines, _outside_calendar_line(request, running, calendar)]
     if spec is None:
         lines.append(f"as per directive: due {_day(request.due_date) or 'not entered'} "
                      f"({request.directive_ref or 'no reference'})")
@@ -273,6 +296,16 @@ def explain_due(session: Session, *, request: Request, office: Office, service: 
     lines.append(f"due date in force: {_day(in_force) or 'none'}; frozen with calendar "
                  f"{request.calendar_version}")
     return lines
+
+
+def _outside_calendar_line(request: Request, running: date | None,
+                           calendar: BangladeshCalendar) -> str:
+    days = {"received": request.received_date, "due": request.due_date,
+            "closed": request.closed_date, "on hold since": running}
+    shown = ", ".join(f"{name} {_day(day)}" for name, day in days.items() if day is not None)
+    return (f"not judged: a date is outside the calendar ({_day(calendar.first_day)} to "
+            f"{_day(calendar.last_day)}) or a hold pushes the due date past it ({shown}); "
+            f"correct the date, or add the calendar year")
 
 
 def _day(day: date | None) -> str:

@@ -10,7 +10,11 @@ Definitions (per office or per service, requests received in the period):
 - open / overdue: still open as of the date (holds still running push the due date);
 - rejected_withdrawn: closed without delivery; no_deadline: per directive, no date entered;
 - compliance_pct: on_time / (on_time + late) x 100, one decimal;
-- median_wd_to_deliver: working days from receipt to delivery (0 = same day).
+- median_wd_to_deliver: working days from receipt to delivery (0 = same day);
+- outside_calendar: requests with a date outside the calendar (a due date typed as
+  9999-12-31, a calendar file removed later...): not judged, so neither on time, late nor
+  overdue (still counted as received, delivered or open): correct their dates. Last, so
+  the columns before it keep their places.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from tracker.services.queries import judged_requests
 
 REPORT_COLUMNS = ["received", "not_measured", "delivered", "on_time", "late", "open",
                   "overdue", "rejected_withdrawn", "no_deadline", "extended_track",
-                  "compliance_pct", "median_wd_to_deliver"]
+                  "compliance_pct", "median_wd_to_deliver", "outside_calendar"]
+#: The ratio columns; every other report column is a count.
+RATIO_COLUMNS = ("compliance_pct", "median_wd_to_deliver")
 
 
 def request_frame(session: Session, *, scope: Scope, period: Period, as_of: date,
@@ -77,11 +83,11 @@ def compliance(frame: pd.DataFrame, by: str) -> pd.DataFrame:
         "rejected_withdrawn": (m & f["s"].isin([s.value for s in CLOSED_UNDELIVERED])).astype(int),
         "no_deadline": (m & (f["s"] == Status.NO_DEADLINE.value)).astype(int),
         "extended_track": (m & (f["track"] == Track.EXTENDED)).astype(int),
+        "outside_calendar": (m & (f["s"] == Status.OUTSIDE_CALENDAR.value)).astype(int),
         "wd": f["wd_to_deliver"].where(m),
     })
     grouped = parts.groupby(keys, sort=True, dropna=False)
-    result = grouped[[c for c in REPORT_COLUMNS if c not in ("compliance_pct",
-                                                              "median_wd_to_deliver")]].sum()
+    result = grouped[[c for c in REPORT_COLUMNS if c not in RATIO_COLUMNS]].sum()
     result["compliance_pct"] = compliance_pct_column(result)
     result["median_wd_to_deliver"] = grouped["wd"].median()
     return result.reset_index()[[*keys, *REPORT_COLUMNS]]
