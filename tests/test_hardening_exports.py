@@ -118,6 +118,16 @@ def test_the_compliance_table_csv_is_quoted_and_neutralised() -> None:
         "office_code,office_name,'=SUM(A1),")
 
 
+def test_benign_tables_are_written_as_pandas_writes_them() -> None:
+    """Numbers, missing values and dtypes keep the format `report compliance` always had."""
+    frame = pd.DataFrame({"office_code": pd.array(["a.b", None], dtype="string"),
+                          "received": pd.array([3, None], dtype="Int64"),
+                          "median": [1.5, np.nan], "pct": [85.71428571428571, -2.0],
+                          "late": [0, -4]})
+    assert frame_csv(frame) == frame.to_csv(index=False, lineterminator="\r\n")
+    assert frame_csv(frame.iloc[0:0]) == "office_code,received,median,pct,late\r\n"
+
+
 def test_calendar_due_file_output_goes_through_the_same_writer() -> None:
     """`tracker calendar due --file` echoes the input text back: whatever reaches it is
     quoted and neutralised like every other CSV."""
