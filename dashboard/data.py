@@ -161,7 +161,9 @@ def login_client() -> str:
     """
     if CLIENT_ID_KEY not in st.session_state:
         st.session_state[CLIENT_ID_KEY] = uuid.uuid4().hex
-    return client_key(st.context.ip_address, str(st.session_state[CLIENT_ID_KEY]))
+    address = st.context.ip_address
+    return client_key(address if isinstance(address, str) else None,  # (AppTest: a mock)
+                      str(st.session_state[CLIENT_ID_KEY]))
 
 
 def login(username: str, password: str) -> SessionUser | None:

@@ -144,7 +144,7 @@ CLIENT_MEMORY = timedelta(hours=1)
 FIRST_LOCK = timedelta(minutes=1)
 LONGEST_LOCK = timedelta(hours=1)
 #: The account key of a typed name that cannot be anyone's (control characters, too long).
-INVALID_NAME_KEY = "(invalid name)"
+INVALID_NAME_KEY = "(invalid-name)"
 #: Longest name kept as an account key; longer names are INVALID_NAME_KEY.
 MAX_NAME_CHARS = 150
 
@@ -227,10 +227,11 @@ def account_key(typed: str) -> str:
     NFC, trimmed and case-folded, so "Admin " and "admin" are one account to throttle. A
     name no user can have (control characters, overlong) is one shared invalid key."""
     try:
-        cleaned = clean_text(typed, what="username", max_chars=MAX_NAME_CHARS)
+        cleaned = clean_text(typed, what="username", max_chars=MAX_NAME_CHARS) or ""
     except InputError:
         return INVALID_NAME_KEY
-    return (cleaned or "").casefold()
+    # clean_text lets a tab through (it is text in a summary); in a login name it is not.
+    return INVALID_NAME_KEY if "\t" in cleaned else cleaned.casefold()
 
 
 def client_key(ip_address: str | None, session_id: str) -> str:
