@@ -33,6 +33,7 @@ from tracker.errors import InputError, TrackerError
 from tracker.services.offices import load_geography_rows
 from tracker.services.requests import (
     NewRequest,
+    RegisterNumberTaken,
     RequestError,
     extend,
     log_request,
@@ -422,12 +423,16 @@ def test_two_writers_racing_on_one_new_register_number(engine: Engine, write: st
     thread.join(30)
     assert not thread.is_alive()
     result = outcome["result"]
-    assert isinstance(result, RequestError), repr(result)
+    assert isinstance(result, RegisterNumberTaken), repr(result)
     assert str(result).startswith(f"register number 'RACE/1' is already used in {OFFICE}")
+    assert (result.ref, result.office_code) == ("RACE/1", OFFICE)
     assert "\n" not in str(result)
     with Session(engine) as check:
         refs = check.exec(select(Request.external_ref).order_by(col(Request.id))).all()
     assert refs == ["SPARE", "RACE/1"]
+    with Session(engine) as check:
+        winner = check.exec(select(Request.id).where(Request.external_ref == "RACE/1")).one()
+    assert result.owner == winner
 
 
 @pytest.mark.parametrize("closing", ["reject", "withdraw"])

@@ -70,6 +70,19 @@ class ConcurrentUpdate(RequestError):
     """Someone else changed the request meanwhile; reload and try again."""
 
 
+class RegisterNumberTaken(RequestError):
+    """The register number is already used in the office, by request #``owner``.
+
+    Also what the loser of a race sees (two writers inserting one new number at once), so
+    a caller such as the importer can tell it apart from other refusals.
+    """
+
+    def __init__(self, ref: str, office_code: str, owner: int) -> None:
+        super().__init__(f"register number {ref!r} is already used in {office_code} "
+                         f"(request #{owner})")
+        self.ref, self.office_code, self.owner = ref, office_code, owner
+
+
 #: Allowed lifecycle transitions: action -> (states it may start from, resulting state).
 _S = RequestState
 #: The lifecycle as one table: action -> (states it may start from, state it leads to).
@@ -256,17 +269,12 @@ def _reference_owner(session: Session, office_id: int, ref: str) -> int | None:
         Request.office_id == office_id, Request.external_ref == ref)).first()
 
 
-def _reference_used(ref: str, office: Office, owner: int) -> RequestError:
-    return RequestError(f"register number {ref!r} is already used in {office.code} "
-                        f"(request #{owner})")
-
-
 def _refuse_used_reference(session: Session, office: Office, ref: str | None,
                            request_id: int | None = None) -> None:
     assert office.id is not None
     owner = None if ref is None else _reference_owner(session, office.id, ref)
     if ref is not None and owner is not None and owner != request_id:
-        raise _reference_used(ref, office, owner)
+        raise RegisterNumberTaken(ref, office.code, owner)
 
 
 @contextmanager
@@ -292,7 +300,7 @@ def _claiming_reference(session: Session, office: Office, ref: str | None) -> It
         owner = _reference_owner(session, office.id, ref)
         if owner is None:  # another constraint: a bug, not the user's mistake
             raise
-        raise _reference_used(ref, office, owner) from None
+        raise RegisterNumberTaken(ref, office.code, owner) from None
 
 
 # -- writes -------------------------------------------------------------------------------
