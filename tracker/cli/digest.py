@@ -1,4 +1,5 @@
-"""CLI for the digests: ``tracker digest preview|send|status`` and ``tracker scheduler``.
+"""CLI for the digests: ``tracker digest preview|send|status|requeue`` and
+``tracker scheduler``.
 
 Thin wrappers over tracker.services.digests (build), tracker.services.jobs (record and send,
 at most once) and tracker.services.scheduler (APScheduler). The clock is common.now_utc().
@@ -19,7 +20,7 @@ from tracker.domain.localtime import parse_date
 from tracker.domain.periods import is_first_working_day_of_week
 from tracker.errors import InputError
 from tracker.services.digests import LANGUAGES, Digest, build_digests
-from tracker.services.jobs import TABLE, day_states, run_day
+from tracker.services.jobs import TABLE, day_states, deliver, is_outcome_unknown, requeue, run_day
 from tracker.services.mail import transport_from_settings
 from tracker.store import db
 from tracker.store.models import Office
@@ -75,13 +76,18 @@ def send(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would be sent; "
                                                             "record and send nothing.")] = False,
 ) -> None:
-    """Record and send the day's digests (each at most once); print sent/skipped/failed."""
+    """Record and send the day's digests (each at most once); print sent/skipped/failed.
+    A digest that cannot be built is one error line; the others still go out (exit 1)."""
     settings = get_settings()
     transport = transport_from_settings(settings)
     result = run_day(db.get_engine(settings.database_url), day=parse_date(date_),
                      now=now_utc(), transport=transport, settings=settings,
                      dry_run=dry_run)
     typer.echo(f"{result.summary()} via {transport.name}")
+    for failure in result.errors:
+        typer.echo(f"error: {failure.line()}", err=True)
+    if result.errors:
+        raise typer.Exit(1)
 
 
 @digest_app.command("status")
@@ -92,6 +98,7 @@ def status(date_: DateOption) -> None:
     states = day_states(engine, day)
     typer.echo(f"{day}: " + (", ".join(f"{k} {v}" for k, v in sorted(states.items()))
                              or "no digests recorded"))
+    unknown = 0
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(TABLE.c.kind, TABLE.c.recipient, TABLE.c.state, TABLE.c.attempts,
@@ -103,6 +110,34 @@ def status(date_: DateOption) -> None:
             retry = f", next try {next_at:%Y-%m-%d %H:%M} UTC" if next_at else ""
             typer.echo(f"  {state:<8} {kind:<16} {recipient} ({attempts} attempts{retry})"
                        f"{': ' + error if error else ''}")
+            unknown += state == "failed" and is_outcome_unknown(error)
+    if unknown:
+        typer.echo(f"{unknown} digest(s) with outcome unknown: the server may have delivered "
+                   f"them; ask the recipients, then `tracker digest requeue --date {day}` "
+                   "(--to ADDRESS for one) resends deliberately.")
+
+
+@digest_app.command("requeue")
+def requeue_failed(
+    date_: DateOption,
+    to: Annotated[str | None, typer.Option("--to", help="Only the digests to this "
+                                                        "address.")] = None,
+) -> None:
+    """Send the date's failed digests again, deliberately: those whose outcome is unknown
+    (the server may have them) and those that gave up. Each keeps its Message-ID."""
+    settings = get_settings()
+    engine = db.get_engine(settings.database_url)
+    day = parse_date(date_)
+    now = now_utc()
+    count = requeue(engine, day=day, now=now, recipient=to)
+    if not count:
+        typer.echo(f"{day}: no failed digests to requeue")
+        return
+    transport = transport_from_settings(settings)
+    result = deliver(engine, transport=transport, now=now, day=day, settings=settings)
+    unknown = f", outcome unknown {result.unknown}" if result.unknown else ""
+    typer.echo(f"{day}: requeued {count}; sent {result.sent}, failed {result.failed}{unknown} "
+               f"via {transport.name}")
 
 
 def scheduler() -> None:

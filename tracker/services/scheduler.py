@@ -12,7 +12,8 @@ units it runs (GRS escalation, the day's digests, retries) live in tracker.servi
   the scheduler was down is sent late once, not once per missed run. The unit itself is
   idempotent (tracker.services.jobs), so a second scheduler started by mistake, a restart mid-run or
   a manual ``tracker digest send`` never sends a digest twice.
-- The retry job sweeps failed sends every ``digest_retry_seconds``.
+- The retry job sweeps failed sends every ``digest_retry_seconds``. Sends whose outcome is
+  unknown (the server may have the message) are not swept: ``tracker digest requeue``.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def daily_digests(now: datetime | None = None) -> RunResult:
                                        transport=transport_from_settings(settings),
                                        settings=settings))
     log.info("daily digests: %s", result.summary())
+    for failure in result.errors:  # the other recipients' digests went out
+        log.error("daily digests: %s", failure.line())
     return result
 
 
@@ -93,8 +96,9 @@ def retry_digests(now: datetime | None = None) -> int:
     settings = get_settings()
     result = deliver(get_engine(settings.database_url), now=now or now_utc(),
                      transport=transport_from_settings(settings), settings=settings)
-    if result.sent or result.failed:
-        log.info("digest retries: %d sent, %d failed", result.sent, result.failed)
+    if result.sent or result.failed or result.unknown:
+        log.info("digest retries: %d sent, %d failed, %d outcome unknown (not re-sent)",
+                 result.sent, result.failed, result.unknown)
     return result.sent
 
 
