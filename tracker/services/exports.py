@@ -132,6 +132,8 @@ COUNT_COLS = [
     C("compliance_pct", "Compliance %", "সময়সীমা মান্যতার হার (%)", "pct"),
     C("median_wd_to_deliver", "Median working days to deliver",
       "প্রদানে মধ্যমা কার্যদিবস", "float"),
+    C("outside_calendar", "Date outside the calendar (not judged)",
+      "তারিখ ক্যালেন্ডারের বাইরে (বিবেচনার বাইরে)"),
 ]
 EXTENDED_SHARE = C("extended_share_pct", "Extended track share %", "বর্ধিত সময়সীমার হার (%)",
                    "pct")
@@ -192,6 +194,10 @@ DEFINITIONS = [
     ("Not measured", "পরিমাপের বাইরে", "received before the office's go-live date"),
     ("No deadline", "সময়সীমাহীন",
      "as per directive, no due date entered: never counted as on time"),
+    ("Date outside the calendar", "তারিখ ক্যালেন্ডারের বাইরে",
+     "a receipt, due, closing or hold date beyond the years the holiday calendar covers: "
+     "counted as received, not judged (neither on time, late nor overdue) until the date is "
+     "corrected"),
     ("Extended track share %", "বর্ধিত সময়সীমার হার",
      "extended track / measured requests × 100"),
     ("% complaints resolved within time", "নির্ধারিত সময়ে অভিযোগ নিষ্পত্তির হার",
