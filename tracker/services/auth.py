@@ -260,8 +260,10 @@ def attempt_login(session: Session, *, username: str, password: str, client: str
     if lock is not None:
         _record(session, account=account, client=client, at=now,
                 outcome=LoginOutcome.REFUSED)
-        log.warning("login refused for %r from %s: %s locked until %s", account, client,
-                    lock.kind.value, lock.until.isoformat())
+        # INFO, not WARNING: a locked-out script would write a warning line per try; the
+        # failure that locked it was a warning already, and every refusal is in the table.
+        log.info("login refused for %r from %s: %s locked until %s", account, client,
+                 lock.kind.value, lock.until.isoformat())
         return LoginResult(LoginOutcome.REFUSED, None, lock.until)
     user = _verified_user(session, username, password)
     outcome = LoginOutcome.SUCCEEDED if user is not None else LoginOutcome.FAILED
