@@ -25,6 +25,9 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DBSession
 from sqlmodel import select
@@ -172,6 +175,33 @@ def test_a_slow_goodbye_after_acceptance_is_a_success(serve: Any) -> None:
     server = serve(SlowQuit())
     _impatient(server).send(_message())
     assert len(server.inbox.messages) == 1
+
+
+#: Body lines: ordinary text, and the lines SMTP's dot-stuffing must protect.
+_LINES = st.one_of(st.sampled_from([".", "..", ".x", ". ", "...."]),
+                   st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+                           max_size=30))
+
+
+def test_any_body_arrives_as_it_was_sent(serve: Any) -> None:
+    """The transport writes DATA itself now (a guard, not a regression test): the stored
+    body is the body sent, for any lines (dots included), through a real server."""
+    server = serve(Inbox())
+    transport = server.transport()
+
+    @examples(max_examples=60, deadline=None)
+    @given(lines=st.lists(_LINES, min_size=1, max_size=8))
+    def check(lines: list[str]) -> None:
+        message = _message()
+        message.set_content("\n".join(lines), cte="8bit")
+        before = len(server.inbox.messages)
+        transport.send(message)
+        sent, stored = (m.get_body(("plain",)) for m in (message,
+                                                         server.inbox.messages[before][1]))
+        assert sent is not None and stored is not None
+        assert stored.get_content().replace("\r\n", "\n") == sent.get_content()
+
+    check()
 
 
 # -- the daily run against a slow server: each digest stored once, marked, requeued -------
