@@ -109,8 +109,8 @@ def test_every_page_requires_a_login(db: str, page: str) -> None:
     assert not at.dataframe and not at.metric
 
 
-def test_login_with_a_wrong_password_fails_and_the_right_one_works(db: str) -> None:
-    at = app(db)
+def test_login_with_a_wrong_password_fails_and_the_right_one_works(db_to_change: str) -> None:
+    at = app(db_to_change)  # every login attempt is recorded: not on the shared demo
     at.text_input(key="login_username").input("jashore-keshabpur")
     at.text_input(key="login_password").input("wrong-password")
     at.button[0].click().run()

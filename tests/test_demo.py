@@ -4,6 +4,7 @@ The demos are built by build_demo once per run (conftest: demo_databases) and re
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -18,6 +19,7 @@ from tracker.store.db import make_engine
 from tracker.store.models import HoldPeriod, Request, RequestEvent, User
 
 UNTIL = FULL_DEMO.until
+AT = datetime(2025, 6, 30, tzinfo=UTC)
 
 
 def _demo_report(url: str) -> tuple[str, dict[str, int]]:
@@ -73,10 +75,14 @@ def test_demo_users_can_log_in_with_hashed_passwords(demo_databases: DemoDatabas
     from tracker.services.demo import DEMO_PASSWORD
 
     (engine,) = _engines(demo_databases, SMALL_DEMO)
+    # the session is never committed: the attempts it records leave the shared demo untouched
     with Session(engine) as session:
-        user = authenticate(session, username="jashore-keshabpur", password=DEMO_PASSWORD)
+        user = authenticate(session, username="jashore-keshabpur", password=DEMO_PASSWORD,
+                            client="test", now=AT)
         assert user.role == "upazila_officer" and user.password_hash != DEMO_PASSWORD
         with pytest.raises(AuthenticationFailed):
-            authenticate(session, username="jashore-keshabpur", password="wrong-password")
+            authenticate(session, username="jashore-keshabpur", password="wrong-password",
+                         client="test", now=AT)
         with pytest.raises(AuthenticationFailed):
-            authenticate(session, username="nobody", password=DEMO_PASSWORD)
+            authenticate(session, username="nobody", password=DEMO_PASSWORD, client="test",
+                         now=AT)
