@@ -298,10 +298,12 @@ def test_a_calendar_reload_writes_an_event_for_every_row_it_changes(
     _add_closure(calendars_copy, date(2025, 9, 3))  # moves the first due date only
     settings_env.setenv("TRACKER_CALENDARS_DIR", str(calendars_copy))
     get_settings.cache_clear()
-    moved = recompute_due_dates(office_session, now=now + timedelta(days=1))
+    done = requests_service.recompute_open_requests(office_session,
+                                                    now=now + timedelta(days=1))
     office_session.commit()
     after = _snapshot(office_session)
-    assert [m.request_id for m in moved] == [logged[0].id]
+    assert [m.request_id for m in done.moved] == [logged[0].id]
+    assert (done.restamped, done.skipped) == ([logged[1].id, logged[2].id], [])
     changed_rows = 0
     for request_id, old in before.items():
         audit = {(field, o, n) for _, field, o, n in events(office_session, request_id)}
@@ -319,6 +321,41 @@ def test_a_calendar_reload_writes_an_event_for_every_row_it_changes(
         "due_recomputed", "due_date", "2025-09-04", "2025-09-07")
     assert recompute_due_dates(office_session, now=now + timedelta(days=1)) == []
     assert _snapshot(office_session) == after
+
+
+def test_a_reload_skips_a_request_the_new_calendar_cannot_count_and_does_the_rest(
+    office_session: Session, calendars_copy: Path, settings_env: pytest.MonkeyPatch,
+) -> None:
+    """A far-future directive date stored before the input bound (item 1) must not stop
+    the reload of every other request: it is left as it was and reported."""
+    now = NOW + timedelta(days=90)
+    good = log_request(office_session, new=new(external_ref="G/1", received_at=datetime(
+        2025, 9, 1, 10, tzinfo=DHAKA)), now=now, user=None)
+    legacy = log_request(office_session, new=new(service="4", external_ref="L/1",
+                                                 directive_due=date(2025, 12, 1)),
+                         now=now, user=None)
+    for action, day in (("hold", 4), ("resume", 8)):  # 5-7 May 2025 wholly on hold
+        transition(office_session, request_id=legacy.id or 0, action=action,
+                   at=datetime(2025, 5, day, 11, tzinfo=DHAKA), now=now, user=None,
+                   reason="documents asked for")
+    office_session.commit()
+    far = load_calendar("Jashore").last_day + timedelta(days=1)
+    office_session.execute(sa.update(Request).where(col(Request.id) == legacy.id).values(
+        anchor_due_date=far, due_date=far))  # as written before the bound existed
+    office_session.commit()
+    before = _snapshot(office_session)[legacy.id or 0]
+    audit_before = events(office_session, legacy.id)
+    assert before["hold_working_days"] > 0  # the held days push the date: counted on it
+    _add_closure(calendars_copy, date(2025, 9, 3))
+    settings_env.setenv("TRACKER_CALENDARS_DIR", str(calendars_copy))
+    get_settings.cache_clear()
+    done = requests_service.recompute_open_requests(office_session, now=now)
+    office_session.commit()
+    assert [m.request_id for m in done.moved] == [good.id]
+    assert [(rid, "outside every known" in why) for rid, why in done.skipped] == [
+        (legacy.id, True)]
+    assert _snapshot(office_session)[legacy.id or 0] == before
+    assert events(office_session, legacy.id) == audit_before
 
 
 # -- item 13: racing writers, and holds ended by a closure ---------------------------------------

@@ -19,9 +19,10 @@ has the last word when two writers race: the loser gets the same one-line refusa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -60,6 +61,8 @@ from tracker.store.models import (
     Service,
     User,
 )
+
+log = logging.getLogger(__name__)
 
 
 class RequestError(TrackerError):
@@ -556,6 +559,17 @@ class MovedDue:
     why: str
 
 
+@dataclass(frozen=True)
+class Recomputation:
+    """What a calendar reload did to the open requests it looked at."""
+
+    moved: list[MovedDue] = field(default_factory=list)
+    #: Due date unchanged; the new calendar version recorded (with its event).
+    restamped: list[int] = field(default_factory=list)
+    #: (request id, why) left as they were: a date of theirs is outside the new calendar.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
 #: The columns a calendar reload derives again, in the order their events are written
 #: (the due date in force last: the one readers look for).
 _RECOMPUTED = ("base_due_date", "hold_working_days", "due_provisional", "due_date")
@@ -563,18 +577,27 @@ _RECOMPUTED = ("base_due_date", "hold_working_days", "due_provisional", "due_dat
 
 def recompute_due_dates(session: Session, *, now: datetime,
                         office_codes: list[str] | None = None) -> list[MovedDue]:
-    """After a calendar edit: recompute the due dates of *open* requests (rule 10).
+    """After a calendar edit: recompute the due dates of *open* requests (rule 10); the
+    moved ones. See ``recompute_open_requests`` for the whole account."""
+    return recompute_open_requests(session, now=now, office_codes=office_codes).moved
+
+
+def recompute_open_requests(session: Session, *, now: datetime,
+                            office_codes: list[str] | None = None) -> Recomputation:
+    """After a calendar edit: derive the due dates of *open* requests again (rule 10).
 
     Closed requests stay as judged. Every open request computed with another calendar
     takes the new calendar version, with a ``calendar_version_changed`` event (old -> new),
     and each derived column that changes gets a ``due_recomputed`` event (old -> new, naming
-    the calendar entries in play): no row changes without an event. Returns the moved dates.
+    the calendar entries in play): no row changes without an event. A request with a date
+    the new calendar cannot count on is left as it was and reported, so one bad row does
+    not stop the reload of every other.
     """
     query = select(Request).where(col(Request.state).in_(OPEN_STATES))
     if office_codes:
         ids = [get_office(session, c).id for c in office_codes]
         query = query.where(col(Request.office_id).in_(ids))
-    moved: list[MovedDue] = []
+    done = Recomputation()
     calendars: dict[int, BangladeshCalendar] = {}
     for request in session.exec(query.order_by(col(Request.id)).with_for_update()):
         if request.office_id not in calendars:
@@ -582,41 +605,68 @@ def recompute_due_dates(session: Session, *, now: datetime,
             assert office is not None
             calendars[request.office_id] = office_calendar(session, office)
         calendar = calendars[request.office_id]
-        if request.calendar_version != calendar.version:
-            item = _recompute(session, request, calendar, at=to_utc(now))
-            moved.extend([item] if item else [])
+        if request.calendar_version == calendar.version:
+            continue
+        assert request.id is not None
+        try:
+            derived = _derive(session, request, calendar)
+        except CalendarRangeError as exc:
+            log.warning("request #%s not recomputed: %s", request.id, exc)
+            done.skipped.append((request.id, str(exc)))
+            continue
+        moved = _apply_derived(session, request, calendar, derived, at=to_utc(now))
+        if moved is None:
+            done.restamped.append(request.id)
+        else:
+            done.moved.append(moved)
     _flush(session)
-    return moved
+    return done
 
 
-def _recompute(session: Session, request: Request, calendar: BangladeshCalendar, *,
-               at: datetime) -> MovedDue | None:
-    """One open request under a new calendar: derive again, one event per changed column."""
-    before = {field: getattr(request, field) for field in _RECOMPUTED}
-    old_version = request.calendar_version
+def _derive(session: Session, request: Request, calendar: BangladeshCalendar,
+            ) -> dict[str, Any]:
+    """The derived columns of an open request under ``calendar``, without touching it
+    (CalendarRangeError if one of its dates is outside the calendar)."""
     service = session.get(Service, request.service_id)
-    assert service is not None and request.id is not None
+    assert service is not None
     spec = deadline_for(service, request.track)
-    if spec is not None:
-        request.base_due_date = due_date(request.received_at, spec, calendar).due
+    base = (due_date(request.received_at, spec, calendar).due if spec is not None
+            else request.base_due_date)
     closed_holds = [Hold(h.start_date, h.end_date) for h in _holds(session, request)
                     if h.end_date]
-    request.hold_working_days = hold_working_days(closed_holds, calendar)
-    request.due_date = _current_due(request, request.hold_working_days, calendar)
-    old_due = before["due_date"]
-    end = max(d for d in (old_due, request.due_date, request.received_date) if d is not None)
-    request.due_provisional = calendar.any_provisional(request.received_date, end)
+    held = hold_working_days(closed_holds, calendar)
+    due = due_in_force(base, held, calendar, anchor_due=request.anchor_due_date,
+                       anchor_hold_days=request.anchor_hold_days)
+    end = _span_end(request, due)
+    return {"base_due_date": base, "hold_working_days": held, "due_date": due,
+            "due_provisional": calendar.any_provisional(request.received_date, end)}
+
+
+def _span_end(request: Request, new_due: date | None) -> date:
+    """The last day whose calendar matters: the later of the old and new due dates."""
+    return max(d for d in (request.due_date, new_due, request.received_date) if d is not None)
+
+
+def _apply_derived(session: Session, request: Request, calendar: BangladeshCalendar,
+                   derived: Mapping[str, Any], *, at: datetime) -> MovedDue | None:
+    """Store the derived columns and the calendar version, one event per changed column;
+    the moved due date, if it moved."""
+    assert request.id is not None
+    old_version, old_due = request.calendar_version, request.due_date
+    why = _why_moved(calendar, request.received_date, _span_end(request, derived["due_date"]),
+                     old_version)
+    moved = derived["due_date"] != old_due
     request.calendar_version = calendar.version
-    session.add(request)
-    moved = old_due != request.due_date
     _event(session, request, at=at, user=None, action="calendar_version_changed",
            field="calendar_version", old=old_version, new=calendar.version,
            reason="calendar reload" + ("" if moved else "; due date unchanged"))
-    why = _why_moved(calendar, request.received_date, end, old_version)
-    for field in _RECOMPUTED:
-        if getattr(request, field) != before[field]:
-            _event(session, request, at=at, user=None, action="due_recomputed", field=field,
-                   old=before[field], new=getattr(request, field), reason=why)
+    for column in _RECOMPUTED:
+        old = getattr(request, column)
+        if derived[column] != old:
+            setattr(request, column, derived[column])
+            _event(session, request, at=at, user=None, action="due_recomputed",
+                   field=column, old=old, new=derived[column], reason=why)
+    session.add(request)
     return MovedDue(request.id, old_due, request.due_date, why) if moved else None
 
 
