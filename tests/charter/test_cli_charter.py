@@ -40,8 +40,11 @@ def test_parse_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert [g["working_days"] for g in data["grs"]] == [30, 20, 60]
     assert all(g["default"] for g in data["grs"])
     # The escalation officer's ০২৫৮৯৯৮৬৮৮৩ (an 11-digit BTCL landline phonenumbers does not
-    # know yet) is reported once, on its first row, for a reviewer to confirm.
-    assert [p["line"] for p in data["problems"]] == [26]
+    # know yet) is reported once, on its first row, for a reviewer to confirm. The copy ends
+    # with its last services table (no GRS section, no signature): line 71 asks the reviewer
+    # to confirm the document is complete (issue 11 item 15).
+    assert [p["line"] for p in data["problems"]] == [26, 71]
+    assert "the document ends inside the services table" in data["problems"][1]["message"]
     assert len(data["services"]) == 23
 
 

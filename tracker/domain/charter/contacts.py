@@ -31,16 +31,22 @@ DESIGNATIONS: tuple[str, ...] = tuple(sorted((nfc(d) for d in (
     "অভিযোগ নিষ্পত্তি কর্মকর্তা", "আপিল কর্মকর্তা",
 )), key=len, reverse=True))
 _HONORIFIC = re.compile(nfc(r"^(?:জনাব|জনাবা|বেগম|মিসেস|Mr\.?|Ms\.?|Mrs\.?)\s*[,:]?\s*"))
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*")
-_BROKEN_EMAIL_TAIL = re.compile(r"^\s([A-Za-z0-9\-]*\.[A-Za-z]{2,}(?:\.[A-Za-z]{2,})*)\b")
+# The e-mail and website patterns start only at the beginning of a run of their characters
+# (the lookbehinds): a long run without "@" or a known domain is then scanned once, not once
+# per character (quadratic on a hostile 50 MB charter otherwise).
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*")
+_BROKEN_EMAIL_TAIL = re.compile(r"\s([A-Za-z0-9\-]*\.[A-Za-z]{2,}(?:\.[A-Za-z]{2,})*)\b")
 _URL = re.compile(
-    r"(?:https?://)?(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:gov\.bd|com|org|net|bd)"
-    r"(?:/[^\s<>\"']*)?"
+    r"(?<![A-Za-z0-9.\-])\.*"
+    r"((?:https?://)?(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:gov\.bd|com|org|net|bd)"
+    r"(?:/[^\s<>\"']*)?)"
 )
 #: What may be meant as a phone number: +88, 88 or nothing, then 0 and at least 6 more
 #: digits (spaces or hyphens inside). Wide on purpose: a number cut short must be reported, and
 #: the shortest Bangladeshi landlines have 7 digits with the leading 0 (``0562190``).
-_PHONE = re.compile(r"(?<![\d])(?:\+?\s*88\s*-?\s*)?0[\d][\d\s\-]{4,14}\d(?![\d])")
+#: The spaces around "+88" are bounded: "\s*" there made every space of a long blank run scan
+#: the rest of the run (quadratic).
+_PHONE = re.compile(r"(?<![\d])(?:\+?\s{0,3}88\s{0,3}-?\s{0,3})?0[\d][\d\s\-]{4,14}\d(?![\d])")
 #: Since 2020 BTCL gives landlines 11-digit numbers 02 + 9 digits in every district;
 #: the phonenumbers data do not list them yet (2025), so say so when one is rejected.
 _BTCL_ELEVEN_DIGITS = re.compile(r"^2\d{9}$")
@@ -118,7 +124,7 @@ class _MendedEmail:
 
 def _mend_email(match: re.Match[str], email: str, text: str) -> _MendedEmail:
     """Join a tail cut off by a space ("name@gmail .com") back on; else report no domain."""
-    tail = _BROKEN_EMAIL_TAIL.match(text[match.end():])
+    tail = _BROKEN_EMAIL_TAIL.match(text, match.end())  # no slice: a copy per e-mail
     if not tail:
         return _MendedEmail(None, "", ContactMessage(ContactIssue.EMAIL,
                                                      f"e-mail {email!r} has no domain"))
@@ -136,11 +142,8 @@ def _read_emails(text: str, link_emails: list[str],
     The leftover text has mended e-mails cut out, so their tails are not read as websites.
     Messages are appended in the order found (callers show them in cell order).
     """
-    emails: list[str] = []
-    rest = text
-    for email in link_emails:
-        if email not in emails:
-            emails.append(email)
+    emails = dict.fromkeys(link_emails)  # a dict keeps the order and finds repeats at once
+    mended_spans: list[tuple[int, int]] = []
     for match in _EMAIL.finditer(text):
         email = match.group(0).rstrip(".")
         if "." not in email.split("@", 1)[1]:
@@ -149,32 +152,48 @@ def _read_emails(text: str, link_emails: list[str],
             if mended.email is None:
                 continue
             email = mended.email
-            rest = rest.replace(mended.printed, " ")
-        if email not in emails:
-            emails.append(email)
-    return emails, rest
+            mended_spans.append((match.start(), match.start() + len(mended.printed)))
+        emails.setdefault(email)
+    return list(emails), _cut_out(text, mended_spans)
+
+
+def _cut_out(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each span (in order) replaced by a space, in one pass: one
+    ``str.replace`` per mended e-mail was quadratic in a cell with thousands of them."""
+    if not spans:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for start, end in spans:
+        if start < position:  # overlaps the span before: already cut
+            position = max(position, end)
+            continue
+        pieces += (text[position:start], " ")
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _read_websites(text: str) -> list[str]:
     """Websites in a text with the e-mails already removed, in order, no repeats."""
-    websites: list[str] = []
+    websites: dict[str, None] = {}
     for match in _URL.finditer(text):
-        site = match.group(0)
-        if site not in websites and "@" not in site:
-            websites.append(site)
-    return websites
+        site = match.group(1)
+        if "@" not in site:
+            websites.setdefault(site)
+    return list(websites)
 
 
 def _read_phones(text: str, messages: list[ContactMessage]) -> list[str]:
     """Valid phones in E.164 (no repeats); each invalid one is reported, not kept."""
-    phones: list[str] = []
+    phones: dict[str, None] = {}
     for match in _PHONE.finditer(text):
         phone = normalise_phone(match.group(0))
         if phone is None:
             messages.append(_invalid_phone_message(match.group(0).strip()))
-        elif phone not in phones:
-            phones.append(phone)
-    return phones
+        else:
+            phones.setdefault(phone)
+    return list(phones)
 
 
 def _designation_name_office(text: str) -> tuple[str | None, str | None, str | None]:

@@ -55,21 +55,23 @@ def parse_deadline(raw: str) -> tuple[Deadline, list[str]]:
     messages: list[str] = []
     rest = text
 
+    # Each cut is squashed again: the patterns start with "\s*", and a run of spaces left by
+    # many cuts would make every space of it scan the rest of the run (quadratic).
     immediate = bool(_IMMEDIATE_RE.search(rest))
-    rest = _IMMEDIATE_RE.sub(" ", rest)
+    rest = squash(_IMMEDIATE_RE.sub(" ", rest))
 
     amounts: list[tuple[int, DeadlineUnit]] = []
     for match in _AMOUNT.finditer(rest):
         found_unit = next(unit for i, (_, unit) in enumerate(_UNIT_WORDS) if match.group(f"u{i}"))
         amounts.append((int(match.group("n")), found_unit))
-    rest = _AMOUNT.sub(" ", rest)
+    rest = squash(_AMOUNT.sub(" ", rest))
 
     as_needed = bool(_AS_NEEDED.search(rest))
-    rest = _AS_NEEDED.sub(" ", rest)
+    rest = squash(_AS_NEEDED.sub(" ", rest))
     conditional = as_needed or bool(_CONDITIONAL.search(rest))
-    rest = _CONDITIONAL.sub(" ", rest)
+    rest = squash(_CONDITIONAL.sub(" ", rest))
     per_directive = bool(_DIRECTIVE.search(rest))
-    rest = _DIRECTIVE.sub(" ", rest)
+    rest = squash(_DIRECTIVE.sub(" ", rest))
 
     unit: DeadlineUnit | None = None
     amount: int | None = None

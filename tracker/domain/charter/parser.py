@@ -26,6 +26,7 @@ from pathlib import Path
 from tracker.domain.bn import GRS_TITLES_BN
 from tracker.domain.charter.contacts import ContactIssue, ContactMessage, parse_officer
 from tracker.domain.charter.deadline import parse_deadline
+from tracker.domain.charter.ending import Ending
 from tracker.domain.charter.model import (
     Category,
     GrsTier,
@@ -42,6 +43,7 @@ from tracker.domain.charter.sections import (
     GrsField,
     classify_heading,
     grs_header,
+    is_closing_heading,
     looks_like_header,
     number_row,
     service_header,
@@ -58,8 +60,13 @@ from tracker.domain.deadlines import GRS_ROLES, GrsRole
 from tracker.domain.geo import District, Geography, Upazila, load_geography
 from tracker.errors import InputError
 
-_WEBSITE = re.compile(r"(?:https?://)?(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.gov\.bd")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Both patterns start only where a match can begin (the lookbehind: not inside a run of
+# host characters; a link text stops at the next "["), so a long line without a match is
+# scanned once instead of once per character (they were quadratic: 10 KB took 19 s).
+_WEBSITE = re.compile(
+    r"(?<![A-Za-z0-9.\-])\.*((?:https?://)?(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.gov\.bd)"
+)
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _GOVERNMENT = match_key("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
 _DATE_LINE = re.compile(
     r"^\s*(?:তারিখ\s*[:ঃ]?\s*)?(\d{1,2})[-./](\d{1,2})[-./](\d{4})\s*(?:খ্রি\S*)?\s*$"
@@ -77,6 +84,27 @@ class _RawService:
     cells: dict[Field, tuple[str, int]] = field(default_factory=dict)
     has_escalation_column: bool = False
     number: int | None = None
+    #: cells continued by rows split off by a page break, joined once all rows are read
+    #: (joining at every row copied the whole cell each time: quadratic on many rows)
+    continued: dict[Field, list[str]] = field(default_factory=dict)
+
+    def continue_cell(self, column: Field, value: str, line: int) -> None:
+        """Add a continuation row's non-blank cell: after the text so far, or instead of a
+        blank cell (which then starts at the continuation's line)."""
+        parts = self.continued.get(column)
+        if parts is not None:
+            parts.append(value)
+            return
+        old = self.cells.get(column, ("", line))[0]
+        if clean_cell(old):
+            self.continued[column] = [old, value]
+        else:
+            self.cells[column] = (value, line)
+
+    def join_continued(self) -> None:
+        for column, parts in self.continued.items():
+            self.cells[column] = ("\n".join(parts), self.cells[column][1])
+        self.continued.clear()
 
 
 @dataclass
@@ -98,6 +126,7 @@ class _State:
     grs_columns: list[GrsField | None] = field(default_factory=list)
     raw: list[_RawService] = field(default_factory=list)
     grs_rows: list[tuple[int, dict[GrsField, str]]] = field(default_factory=list)
+    ending: Ending = field(default_factory=Ending)  # to tell a file cut off in its services
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(line, message))
@@ -129,10 +158,42 @@ class _OfficerMessages:
             state.problem(line, f"service {number}: {role} officer: {text}{also}")
 
 
+#: The largest charter accepted, in bytes of UTF-8 text. The five real charters are 11-36 KB
+#: (data/charters/*.txt) and a big office's charter with 100 services is a few hundred KB;
+#: 5 MB leaves room for a verbose HTML export while a wrong or hostile file (a 50 MB dump)
+#: is refused at once, before it is read into memory, instead of parsed for minutes.
+MAX_CHARTER_BYTES = 5 * 1024 * 1024
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _too_large(what: str, size: str) -> InputError:
+    return InputError(
+        f"{what} is {size}, more than a charter may have ({_megabytes(MAX_CHARTER_BYTES)}, "
+        "MAX_CHARTER_BYTES): real charters are text exports of a few hundred KB at most; "
+        "check that this is the charter's text export"
+    )
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes, refused past MAX_CHARTER_BYTES without reading further (a device or
+    a growing file has no size worth trusting, so the read itself is bounded)."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_CHARTER_BYTES + 1)
+    if len(data) > MAX_CHARTER_BYTES:
+        size = path.stat().st_size if path.is_file() else 0
+        raise _too_large(str(path), _megabytes(size) if size > MAX_CHARTER_BYTES
+                         else f"more than {_megabytes(MAX_CHARTER_BYTES)}")
+    return data
+
+
 def parse_file(path: Path, geo: Geography | None = None) -> ParsedCharter:
-    """Read and parse one charter file; InputError if it cannot be read as text."""
+    """Read and parse one charter file; InputError if it cannot be read as text or is
+    larger than MAX_CHARTER_BYTES."""
     try:
-        data = path.read_bytes()
+        data = _read_bounded(path)
     except FileNotFoundError:
         raise InputError(f"no such file: {path}") from None
     except OSError as exc:
@@ -148,8 +209,16 @@ def parse_file(path: Path, geo: Geography | None = None) -> ParsedCharter:
     return parse_charter(text, geo=geo)
 
 
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
-    """Parse the text of one charter (any of the three layouts)."""
+    """Parse the text of one charter (any of the three layouts); InputError if it is larger
+    than MAX_CHARTER_BYTES."""
+    # (a character is at most 4 bytes: short texts are not encoded to be measured)
+    if len(text) * 4 > MAX_CHARTER_BYTES and _utf8_size(text) > MAX_CHARTER_BYTES:
+        raise _too_large("the charter", _megabytes(_utf8_size(text)))
     geo = geo or load_geography()
     text = nfc(text)
     events, counts = read_events(text)
@@ -168,6 +237,10 @@ def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
         office = replace(office, date_printed=printed)
     if not services:
         state.problem(1, "no service table found in the document")
+    else:
+        cut_off = state.ending.problem()
+        if cut_off is not None:
+            state.problems.append(cut_off)
     layout = ", ".join(name for name, n in counts.items() if n) or "none"
     return ParsedCharter(
         office=office,
@@ -185,10 +258,13 @@ def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
 
 def _on_text(state: _State, event: TextLine) -> None:
     heading = classify_heading(event.text)
+    if is_closing_heading(event.text) or _DATE_LINE.match(ascii_digits(_plain(event.text))):
+        state.ending.close()
     if heading is None:
         return
     kind, category = heading
     if kind == "category" and category is not None:
+        state.ending.section(event.line, _plain(event.text))
         state.category = category
         state.headings.append(_Heading(event.line, category))
         state.heading = len(state.headings) - 1
@@ -201,23 +277,25 @@ def _on_text(state: _State, event: TextLine) -> None:
 
 
 def _on_row(state: _State, row: Row, is_last: bool) -> None:
+    if row.layout == "pipe":
+        state.ending.pipe_row(closed=row.closed)
     texts = [clean_cell(t) for t in row.texts]
     if not any(texts):
         return  # a page break that blanked the header row
     columns = service_header(texts)
     if columns is not None:
-        state.table, state.columns = "service", columns
-        for cell, column in zip(row.cells, columns, strict=False):
-            if column is None and clean_cell(cell.text):
-                state.problem(cell.line, f"unknown column {clean_cell(cell.text)!r}: ignored")
+        _start_service_table(state, row, columns)
         return
     grs_columns = grs_header(texts)
     if grs_columns is not None:
         state.table, state.grs_columns = "grs", grs_columns
         state.category = None
+        state.ending.close()
         return
     if looks_like_header(texts):
-        state.table = "other"  # e.g. "আপনার কাছে আমাদের প্রত্যাশা"
+        # e.g. "আপনার কাছে আমাদের প্রত্যাশা"; it does not close the services (for the ending
+        # check): a services header cut short of its time-limit column looks the same
+        state.table = "other"
         return
     numbers = number_row(texts)
     if numbers is not None and state.table in ("service", "grs"):
@@ -237,17 +315,41 @@ def _on_row(state: _State, row: Row, is_last: bool) -> None:
         state.problem(row.line, f"table row outside any service table: {' | '.join(texts)[:80]!r}")
 
 
+def _start_service_table(state: _State, row: Row, columns: list[Field | None]) -> None:
+    state.table, state.columns = "service", columns
+    state.ending.table(row.end_line or row.line)
+    for cell, column in zip(row.cells, columns, strict=False):
+        if column is None and clean_cell(cell.text):
+            state.problem(cell.line, f"unknown column {clean_cell(cell.text)!r}: ignored")
+
+
 def _service_row(state: _State, row: Row, texts: list[str], is_last: bool) -> None:
-    columns = state.columns
-    width = len(columns)
+    cut_short = _check_width(state, row, texts, is_last)
+    _read_service_row(state, row)
+    last = state.raw[-1] if state.raw else None
+    state.ending.row(row.end_line or row.line, last.category if last else state.category,
+                     last.number if last else None, open_row=not row.closed, reported=cut_short)
+
+
+def _check_width(state: _State, row: Row, texts: list[str], is_last: bool) -> bool:
+    """Report a row with fewer or more cells than its header; True if it is the document's
+    last row and cut short (the document ends inside it)."""
+    width = len(state.columns)
     if len(texts) < width:
         where = "the document ends here: it seems cut off" if is_last else "cells missing"
         state.problem(row.end_line or row.line,
                       f"row has {len(texts)} of {width} cells ({where}); missing cells left blank")
-    elif len(texts) > width and any(texts[width:]):
+        return is_last
+    if len(texts) > width and any(texts[width:]):
         extra = " | ".join(t for t in texts[width:] if t)[:60]
         state.problem(row.line, f"row has {len(texts)} cells, the header {width}: "
                                 f"extra cells ignored: {extra!r}")
+    return False
+
+
+def _read_service_row(state: _State, row: Row) -> None:
+    """Add the row's service, or join it onto the service above (a page break)."""
+    columns = state.columns
     cells: dict[Field, tuple[str, int]] = {}
     for cell, column in zip(row.cells, columns, strict=False):
         if column is not None and column not in cells:
@@ -262,11 +364,8 @@ def _service_row(state: _State, row: Row, texts: list[str], is_last: bool) -> No
             state.problem(row.line, "row without a service number and no service above it")
             return
         for column, (value, line) in cells.items():
-            if column == "number" or not clean_cell(value):
-                continue
-            old, old_line = previous.cells.get(column, ("", line))
-            joined = f"{old}\n{value}" if clean_cell(old) else value
-            previous.cells[column] = (joined, old_line if clean_cell(old) else line)
+            if column != "number" and clean_cell(value):
+                previous.continue_cell(column, value, line)
         previous.end_line = row.end_line or row.line
         state.note(row.line, f"row continues service {previous.number} (line {previous.line}) "
                              "across a page break: cells joined")
@@ -340,6 +439,7 @@ def _build_services(state: _State) -> list[Service]:
     first_inherited = {"responsible": 0, "escalation": 0}
     officer_messages = _OfficerMessages()
     for raw in state.raw:
+        raw.join_continued()
         category: Category = raw.category or "citizen"
         name, name_line = raw.cells.get("name", ("", raw.line))
         name = clean_cell(name)
@@ -525,7 +625,7 @@ def _head_website(head: list[TextLine]) -> str | None:
     for event in head:
         match = _WEBSITE.search(_plain(event.text))
         if match:
-            return match.group(0)
+            return match.group(1)
     return None
 
 

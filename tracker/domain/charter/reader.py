@@ -35,6 +35,8 @@ class Row:
     cells: list[Cell]
     layout: str
     end_line: int = 0
+    #: False for a markdown row whose line lacks its closing "|" (cut in the middle?)
+    closed: bool = True
 
     @property
     def texts(self) -> list[str]:
@@ -52,11 +54,27 @@ Event = Row | TextLine
 
 @dataclass
 class _OpenRow:
-    """The row being assembled in the cell-per-line layout."""
+    """The row being assembled in the cell-per-line layout.
+
+    The lines of the last cell are collected in ``tail`` and joined when the next cell
+    starts or the row ends: appending each line to the cell's text copied the whole cell
+    every time (quadratic on a cell of many lines).
+    """
 
     cells: list[Cell] = field(default_factory=list)
     is_header: bool = False
     end_line: int = 0
+    tail: list[str] = field(default_factory=list)
+
+    def add_cell(self, cell: Cell) -> None:
+        self.join_tail()
+        self.cells.append(cell)
+        self.tail = [cell.text]
+
+    def join_tail(self) -> None:
+        if self.cells and len(self.tail) > 1:
+            self.cells[-1].text = "\n".join(self.tail)
+        self.tail = []
 
 
 def _pipe_cells(line: str) -> list[str]:
@@ -110,6 +128,7 @@ class _Reader:
         """End the cell-per-line row being assembled (a header row fixes the width)."""
         row = self._open
         if row is not None and row.cells:
+            row.join_tail()
             if row.is_header:
                 self._width = len(row.cells)
             first = row.cells[0].line
@@ -122,7 +141,8 @@ class _Reader:
         cells = _pipe_cells(line)
         if _is_separator_row(cells):
             return
-        self.events.append(Row(number, [Cell(c, number) for c in cells], "pipe", number))
+        self.events.append(Row(number, [Cell(c, number) for c in cells], "pipe", number,
+                               closed=line.rstrip().endswith("|")))
         self.counts["pipe"] += 1
 
     def _tab_row(self, number: int, line: str) -> None:
@@ -146,14 +166,13 @@ class _Reader:
             self.flush()
             row = _OpenRow(is_header=looks_like_header([content]))
         self._open = row
-        row.cells.append(Cell(content, number))
+        row.add_cell(Cell(content, number))
         row.end_line = number
 
     @staticmethod
     def _continue_cell(row: _OpenRow, number: int, line: str) -> None:
         """A line without a leading TAB continues the last cell of the open row."""
-        last = row.cells[-1]
-        last.text = f"{last.text}\n{line}"
+        row.tail.append(line)
         row.end_line = number
 
 

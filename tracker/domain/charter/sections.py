@@ -52,6 +52,24 @@ def classify_heading(text: str) -> tuple[HeadingKind, Category | None] | None:
     return None
 
 
+_CLOSING_KEYS = (match_key("প্রত্যাশা"),)  # "আপনার কাছে আমাদের প্রত্যাশা" (what we expect of you)
+
+
+def is_closing_heading(text: str) -> bool:
+    """A heading of a part printed after the services (GRS, "আপনার কাছে আমাদের প্রত্যাশা").
+
+    The charter's title and the "প্রতিশ্রুত সেবা" heading are not: they may be repeated on a
+    page between two services tables.
+    """
+    heading = classify_heading(text)
+    if heading is None or heading[0] == "category":
+        return False
+    if heading[0] == "grs":
+        return True
+    key = match_key(squash(text))
+    return any(word in key for word in _CLOSING_KEYS)
+
+
 # Order matters: the officer headers mention নাম and পদবি, the fee header পদ্ধতি.
 _COLUMN_WORDS: tuple[tuple[tuple[str, ...], Field], ...] = (
     (("উর্ধ্বতন", "উর্দ্ধতন", "উর্ধতন", "ঊর্ধ্বতন", "ঊর্ধতন", "ঊর্দ্ধতন"), "escalation"),

@@ -18,7 +18,9 @@ from tracker.domain.bn import ascii_digits as ascii_digits
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
-_MAILTO = re.compile(r"""<a\b[^>]*href\s*=\s*["']?mailto:([^"'>\s]+)[^>]*>""", re.IGNORECASE)
+# The tag's parts stop at the next "<" as well as ">": an unclosed "<a " repeated would
+# otherwise make every "<a" scan the rest of the cell (quadratic on hostile input).
+_MAILTO = re.compile(r"""<a\b[^<>]*href\s*=\s*["']?mailto:([^"'<>\s]+)[^<>]*>""", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]{0,300}>")
 #: Fold spelling variants for *matching keys only* (never for text we store or show).
 _KEY_FOLD = str.maketrans({"ী": "ি", "ূ": "ু", "ণ": "ন", "\u09bc": None,
