@@ -170,20 +170,37 @@ def test_any_invisible_or_spacing_variant_of_a_used_number_is_refused(
     assert original.external_ref is not None
 
 
-def test_update_with_an_empty_register_number_clears_it_with_an_event(
+def test_update_with_an_empty_register_number_is_refused_every_time(
+    office_session: Session,
+) -> None:
+    """Before: the first ``update --ref ""`` stored "" and the second hit the unique index
+    (IntegrityError). An empty number is a mistake (an empty shell variable): refused."""
+    one = log_request(office_session, new=new(external_ref="A/1"), now=NOW, user=None)
+    two = log_request(office_session, new=new(external_ref="A/2"), now=NOW, user=None)
+    office_session.commit()
+    for request, empty in ((one, ""), (two, "   "), (one, "\u200b")):
+        with pytest.raises(InputError, match="register number is empty"):
+            update(office_session, request_id=request.id or 0,
+                   changes={"external_ref": empty}, now=NOW, user=None)
+        office_session.rollback()
+    assert office_session.exec(select(Request.external_ref).order_by(col(Request.id))).all() \
+        == ["A/1", "A/2"]
+
+
+def test_update_with_none_clears_the_register_number_with_an_event(
     office_session: Session,
 ) -> None:
     one = log_request(office_session, new=new(external_ref="A/1"), now=NOW, user=None)
     two = log_request(office_session, new=new(external_ref="A/2"), now=NOW, user=None)
-    for request, empty, old in ((one, "", "A/1"), (two, "   ", "A/2")):  # no shared ""
-        update(office_session, request_id=request.id or 0, changes={"external_ref": empty},
+    for request, old in ((one, "A/1"), (two, "A/2")):  # two without a number: no clash
+        update(office_session, request_id=request.id or 0, changes={"external_ref": None},
                now=NOW, user=None, reason="number belonged to another file")
         office_session.commit()
         assert request.external_ref is None
-        assert events(office_session, request.id)[-1][:3] == ("updated", "external_ref", old)
-    # the number is free again for the request it belongs to
+        assert events(office_session, request.id)[-1] == ("updated", "external_ref", old,
+                                                          None)
     three = log_request(office_session, new=new(external_ref="A/1"), now=NOW, user=None)
-    assert three.external_ref == "A/1"
+    assert three.external_ref == "A/1"  # the number is free for the request it belongs to
 
 
 def test_an_empty_register_number_is_refused_when_logging(office_session: Session) -> None:
@@ -259,6 +276,26 @@ def test_control_characters_are_refused_in_reasons(office_session: Session,
         else:
             transition(office_session, request_id=rid, action=write, at=at, now=NOW,
                        user=None, reason=bad, outcome=bad if write == "deliver" else None)
+
+
+@pytest.mark.parametrize("key", ["citizen-\u00b2", "citizen-\u0661", "citizen-\uff11",
+                                 "citizen-99999999999999999999", "citizen-", "citizen--1"])
+def test_a_service_number_in_other_digits_or_too_long_is_refused(key: str) -> None:
+    """Before: "²" passed isdigit() and int() raised ValueError (a traceback); "١" (Arabic-
+    Indic one) silently meant service 1; 20 digits overflowed the INTEGER column."""
+    with pytest.raises(RequestError, match="bad service"):
+        requests_service.parse_service_key(key)
+
+
+@given(number=st.integers(1, 9999), bengali=st.booleans(),
+       category=st.sampled_from(["citizen", "institutional", "internal", ""]))
+def test_service_keys_in_ascii_or_bengali_digits_parse(number: int, bengali: bool,
+                                                       category: str) -> None:
+    from tracker.domain.bn import bengali_digits
+
+    digits = bengali_digits(str(number)) if bengali else str(number)
+    key = f" {category.upper()}-{digits} " if category else digits
+    assert requests_service.parse_service_key(key) == (category or "citizen", number)
 
 
 # -- item 7: a calendar reload audits every row it changes --------------------------------------

@@ -20,6 +20,7 @@ has the last word when two writers race: the loser gets the same one-line refusa
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
+from tracker.domain.bn import ascii_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.deadlines import (
     DeadlineError,
@@ -127,12 +129,19 @@ def charter_in_force(session: Session, office: Office, day: date) -> CharterVers
     return version
 
 
+#: A service number as officers type it: ASCII or Bengali digits (after ``ascii_digits``),
+#: a few of them. ``str.isdigit`` would also take "²" (int() then fails) or "١" (silently 1).
+_SERVICE_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
 def parse_service_key(key: str) -> tuple[str, int]:
-    """``citizen-3`` / ``institutional-2`` / ``internal-1``; a bare ``3`` means citizen."""
-    raw = key.strip().lower()
+    """``citizen-3`` / ``institutional-2`` / ``internal-1``; a bare ``3`` means citizen.
+    Digits may be ASCII or Bengali (``citizen-৩``)."""
+    raw = ascii_digits(key.strip().lower())
     category, _, number = raw.rpartition("-")
     category = category or "citizen"
-    if category not in ("citizen", "institutional", "internal") or not number.isdigit():
+    if (category not in ("citizen", "institutional", "internal")
+            or not _SERVICE_NUMBER.fullmatch(number)):
         raise RequestError(f"bad service {key!r} (expected e.g. citizen-3, institutional-1)")
     return category, int(number)
 
@@ -510,10 +519,13 @@ _LABELS = {"applicant_name": "applicant name", "applicant_contact": "applicant c
 
 
 def _corrected(field: str, value: str | None) -> str | None:
-    """A corrected field's value, cleaned as at logging. An empty register number clears
-    it (the way to move a number entered on the wrong request); empty optional text too."""
+    """A corrected field's value, cleaned as at logging; empty optional text means none.
+
+    A register number typed empty is refused like at logging (an empty ``--ref "$REF"``
+    is a mistake, not a wish to lose the number); ``None`` clears it deliberately.
+    """
     if field == "external_ref":
-        return normalise_reference(value) if value and value.strip() else None
+        return normalise_reference(value)
     if field == "summary":
         return _summary(value)
     return _one_line(value, _LABELS[field])
@@ -523,8 +535,8 @@ def update(session: Session, *, request_id: int, changes: Mapping[str, str | Non
            now: datetime, user: User | None, reason: str | None = None) -> Request:
     """Correct descriptive fields; one event per changed field (old -> new).
 
-    Values are cleaned as when logging; ``external_ref`` empty (or None) clears the
-    register number, with its event.
+    Values are cleaned as when logging. ``external_ref=None`` clears the register number
+    (with its event, freeing it for the request it belongs to); an empty one is refused.
     """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
