@@ -77,7 +77,8 @@ def send(
                                                             "record and send nothing.")] = False,
 ) -> None:
     """Record and send the day's digests (each at most once); print sent/skipped/failed.
-    A digest that cannot be built is one error line; the others still go out (exit 1)."""
+
+    A digest that cannot be built is one error line (exit 1); the others still go out."""
     settings = get_settings()
     transport = transport_from_settings(settings)
     result = run_day(db.get_engine(settings.database_url), day=parse_date(date_),
@@ -123,8 +124,10 @@ def requeue_failed(
     to: Annotated[str | None, typer.Option("--to", help="Only the digests to this "
                                                         "address.")] = None,
 ) -> None:
-    """Send the date's failed digests again, deliberately: those whose outcome is unknown
-    (the server may have them) and those that gave up. Each keeps its Message-ID."""
+    """Send the date's failed digests again, deliberately (outcome unknown or gave up).
+
+    A digest whose outcome is unknown may already be in the recipient's mailbox: the
+    resend keeps its Message-ID, so a server or reader can drop the duplicate."""
     settings = get_settings()
     engine = db.get_engine(settings.database_url)
     day = parse_date(date_)
