@@ -1,8 +1,9 @@
 """The ``tracker`` command line: assembles one Typer app per top-level noun, and ``main()``.
 
 Every command lives in its noun's module (calendar.py, request.py, ...), a thin wrapper over
-tracker.services / tracker.domain. Every user mistake is a TrackerError: one line on stderr
-and exit code 2, no traceback (``main``).
+tracker.services / tracker.domain. Every user mistake is a TrackerError or a bad option: one
+line on stderr and exit code 2, no traceback (``main``). Anything else is a bug: one line
+too, exit code 1, and the traceback in the log at TRACKER_LOG_LEVEL=DEBUG.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from tracker.cli import (
     calendar,
@@ -27,7 +29,7 @@ from tracker.cli import (
     request,
     user,
 )
-from tracker.cli.common import print_error
+from tracker.cli.common import print_error, print_unexpected, print_usage_error
 from tracker.errors import TrackerError
 from tracker.logs import configure_logging
 
@@ -54,20 +56,48 @@ app.add_typer(export.export_app, name="export")
 app.add_typer(complaint.complaint_app, name="complaint")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: run the CLI, turning user errors into one clear line and exit code 2.
+#: Exit codes: a user's mistake (TrackerError, bad option) and an unexpected error (a bug).
+EXIT_USER_ERROR = 2
+EXIT_BUG = 1
 
-    Usage errors (bad option values) are reported by Typer itself, also with exit code 2.
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI; every failure is one line on stderr, never a traceback.
+
+    User errors (a TrackerError, or a bad option value Click refuses) exit with code 2.
     Settings are read lazily (by logging and inside commands): a bad setting is a
-    TrackerError (SettingsError) too, so it gets the same one line.
+    TrackerError (SettingsError) too, so it gets the same one line. Any other exception is
+    a bug: one line naming it and how to see the traceback, and exit code 1.
     """
+    sys.exit(run(list(argv) if argv is not None else sys.argv[1:]))
+
+
+def run(args: list[str]) -> int:
+    """Run one command line and return its exit code (main's body, without sys.exit)."""
     command = typer.main.get_command(app)
+    # standalone_mode=False: Click's usage errors reach us (to print as one line), instead
+    # of its multi-line usage box; Typer still vendors Click, hence typer._click.
     try:
         configure_logging()
-        command.main(args=list(argv) if argv is not None else None, prog_name="tracker")
+        code = command.main(args=args, prog_name="tracker", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # the help is already printed
+        return exc.exit_code
+    except UsageError as exc:
+        print_usage_error(exc.format_message(), exc.ctx.command_path if exc.ctx else None)
+        return EXIT_USER_ERROR
+    except ClickException as exc:  # e.g. a file option Click could not open
+        print_usage_error(exc.format_message(), None)
+        return exc.exit_code
+    except typer.Abort:  # Ctrl-D at a prompt (Ctrl-C is Exit(130), returned below)
+        typer.echo("error: aborted", err=True)
+        return EXIT_BUG
     except TrackerError as exc:
         print_error(exc)
-        sys.exit(2)
+        return EXIT_USER_ERROR
+    except Exception as exc:  # the last resort: a bug must still be one line
+        print_unexpected(exc)
+        return EXIT_BUG
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

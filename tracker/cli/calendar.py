@@ -13,15 +13,28 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import DistrictOption, day_or_today, now_utc, unit_of_work
+from tracker.cli.common import (
+    DistrictOption,
+    day_option,
+    day_or_today,
+    moment_option,
+    now_utc,
+    unit_of_work,
+)
 from tracker.domain.calendar import load_calendar
 from tracker.domain.deadlines import DeadlineSpec, DeadlineUnit, due_date
-from tracker.domain.localtime import parse_date, parse_moment
 from tracker.errors import InputError
 from tracker.services import batch, calendar_text, ics
 from tracker.services.requests import recompute_due_dates
 
 calendar_app = typer.Typer(help="Working days, holidays and due dates.", no_args_is_help=True)
+
+#: The longest deadline `calendar due` computes: ten years, about the whole calendar (curated
+#: and forecast years), so a longer one could only end outside it. Click refuses more, and
+#: 0 or less, before any arithmetic (a billion calendar days overflowed timedelta).
+MAX_WORKING_DAYS = 2_500
+MAX_CALENDAR_DAYS = 3_660
+MAX_MONTHS = 120
 
 
 def _spec(working_days: int | None, immediate: bool, calendar_days: int | None,
@@ -47,11 +60,14 @@ def calendar_due(
     received: Annotated[str | None, typer.Option(
         help="Receipt time: 2025-03-27T10:15 (Asia/Dhaka), or with an offset/Z for UTC."
     )] = None,
-    working_days: Annotated[int | None, typer.Option(help="Deadline in working days.")] = None,
+    working_days: Annotated[int | None, typer.Option(
+        help="Deadline in working days.", min=1, max=MAX_WORKING_DAYS)] = None,
     immediate: Annotated[bool, typer.Option(help="Immediate deadline (same working day "
                                                  "if before closing time).")] = False,
-    calendar_days: Annotated[int | None, typer.Option(help="Deadline in calendar days.")] = None,
-    months: Annotated[int | None, typer.Option(help="Deadline in months.")] = None,
+    calendar_days: Annotated[int | None, typer.Option(
+        help="Deadline in calendar days.", min=1, max=MAX_CALENDAR_DAYS)] = None,
+    months: Annotated[int | None, typer.Option(
+        help="Deadline in months.", min=1, max=MAX_MONTHS)] = None,
     file: Annotated[Path | None, typer.Option(
         help="CSV with columns received_at,working_days (empty = immediate); "
              "writes received_at,working_days,due_date to stdout in input order."
@@ -72,7 +88,8 @@ def calendar_due(
     if received is None:
         raise InputError("give --received (or --file)")
     spec = _spec(working_days, immediate, calendar_days, months)
-    result_due = due_date(parse_moment(received), spec, calendar, explain=explain)
+    result_due = due_date(moment_option(received, "--received"), spec, calendar,
+                          explain=explain)
     if explain:
         typer.echo(result_due.explain())
         return
@@ -87,7 +104,7 @@ def calendar_is_working_day(
     bengali: Annotated[bool, typer.Option("--bn", help="Reason in Bengali.")] = False,
 ) -> None:
     """Print yes/no and the reason (weekend, holiday name, working Saturday...)."""
-    info = load_calendar(district).day_info(parse_date(day))
+    info = load_calendar(district).day_info(day_option(day, "the date"))
     typer.echo(f"{'yes' if info.working else 'no'}: "
                f"{info.reason_bn if bengali else info.reason_en}")
 
@@ -99,7 +116,9 @@ def calendar_holidays(
     bengali: Annotated[bool, typer.Option("--bn", help="Names in Bengali.")] = False,
 ) -> None:
     """List the year's dates with kind, confidence and source (provisional years marked)."""
-    typer.echo(calendar_text.holidays_table(load_calendar(district), year, bengali=bengali))
+    calendar = load_calendar(district)
+    calendar.check_year(year)
+    typer.echo(calendar_text.holidays_table(calendar, year, bengali=bengali))
 
 
 @calendar_app.command("ics")
@@ -109,7 +128,9 @@ def calendar_ics(
     district: DistrictOption = None,
 ) -> None:
     """Write the year's office closures as iCalendar (Outlook / Google Calendar)."""
-    text = ics.to_ics(load_calendar(district), year)
+    calendar = load_calendar(district)
+    calendar.check_year(year)
+    text = ics.to_ics(calendar, year)
     if out is None:
         sys.stdout.write(text)
     else:
@@ -128,7 +149,7 @@ def calendar_tour(
     day: Annotated[str | None, typer.Option("--day", help="Also explain this date.")] = None,
 ) -> None:
     """A tour of the working-day engine on real 2024-2026 cases."""
-    typer.echo(calendar_text.demo_text(load_calendar(), day_or_today(day)))
+    typer.echo(calendar_text.demo_text(load_calendar(), day_or_today(day, "--day")))
 
 
 @calendar_app.command("reload")

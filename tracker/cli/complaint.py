@@ -11,16 +11,19 @@ from typing import Annotated
 import typer
 
 from tracker.cli.common import (
+    MAX_ID,
     AsUser,
     AtOption,
+    ComplaintIdArg,
     day_or_today,
+    fiscal_period,
     moment_or_now,
     now_utc,
     resolve_user,
     unit_of_work,
 )
 from tracker.domain.localtime import to_local
-from tracker.domain.periods import ALL_TIME_START, Period, fiscal_year
+from tracker.domain.periods import ALL_TIME_START, Period
 from tracker.domain.status import on_time
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
@@ -41,7 +44,7 @@ from tracker.store.models import Complaint, Office
 complaint_app = typer.Typer(help="GRS complaints: log, resolve, appeal, list.",
                             no_args_is_help=True)
 
-IdArg = Annotated[int, typer.Argument(help="Complaint id.")]
+IdArg = ComplaintIdArg
 
 
 @complaint_app.command("log")
@@ -50,7 +53,8 @@ def complaint_log(
     name: Annotated[str, typer.Option(help="The complainant's name.")],
     contact: Annotated[str, typer.Option(help="The complainant's phone or e-mail.")],
     received: Annotated[str | None, typer.Option(help="When received (default now).")] = None,
-    request: Annotated[int | None, typer.Option(help="The request it is about (id).")] = None,
+    request: Annotated[int | None, typer.Option(help="The request it is about (id).", min=1,
+                                                max=MAX_ID)] = None,
     ref: Annotated[str | None, typer.Option(help="GRS/register number (unique per "
                                                  "office).")] = None,
     summary: Annotated[str, typer.Option(help="What the complaint is about.")] = "",
@@ -60,7 +64,7 @@ def complaint_log(
     with unit_of_work() as session:
         complaint = log_complaint(session, new=NewComplaint(
             office_code=office, complainant_name=name, complainant_contact=contact,
-            received_at=moment_or_now(received), summary=summary, request_id=request,
+            received_at=moment_or_now(received, "--received"), summary=summary, request_id=request,
             external_ref=ref), now=now_utc(), user=resolve_user(session, as_user))
         tier1_due = complaint_history(session, complaint.id or 0)[0].new_value
         typer.echo(f"complaint #{complaint.id}: tier 1 due {tier1_due} "
@@ -126,7 +130,7 @@ def complaint_list(
     if status and status not in COMPLAINT_STATUSES:
         raise InputError(f"--status must be one of {', '.join(COMPLAINT_STATUSES)}")
     day = day_or_today(as_of)
-    period = fiscal_year(fy) if fy else Period(ALL_TIME_START, day, "all")
+    period = fiscal_period(fy) if fy else Period(ALL_TIME_START, day, "all")
     with unit_of_work() as session:
         scope = scope_for(session, resolve_user(session, as_user))
         if office:

@@ -29,7 +29,7 @@ def demo(
 ) -> None:
     """Build a ready demo database: offices, charters, users and a synthetic log."""
     engine = store.get_engine()
-    last = day_or_today(until)
+    last = day_or_today(until, "--until")
     if reset:
         SQLModel.metadata.drop_all(engine)
         with engine.begin() as connection:

@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 from sqlmodel import col, select
 
-from tracker.cli.common import unit_of_work
-from tracker.domain.localtime import parse_date
+from tracker.cli.common import day_option, unit_of_work
 from tracker.services.offices import ensure_office
 from tracker.store.models import Office
 
@@ -32,5 +31,5 @@ def office_go_live(code: Annotated[str, typer.Argument(help="Office code.")],
                    day: Annotated[str, typer.Argument(help="Go-live date.")]) -> None:
     """Set the date from which an office's requests are measured."""
     with unit_of_work() as session:
-        office = ensure_office(session, code, go_live_date=parse_date(day))
+        office = ensure_office(session, code, go_live_date=day_option(day, "the go-live date"))
         typer.echo(f"{office.code}: measured from {office.go_live_date}")

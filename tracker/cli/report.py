@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import AsUser, day_or_today, resolve_user, unit_of_work
-from tracker.domain.periods import fiscal_quarter, fiscal_year
+from tracker.cli.common import AsUser, day_or_today, fiscal_period, resolve_user, unit_of_work
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
 from tracker.services.reports import compliance, request_frame
@@ -30,7 +29,7 @@ def report_compliance(
     as_user: AsUser = None,
 ) -> None:
     """Compliance per office or service: received, on time, late, open, overdue, %."""
-    period = fiscal_quarter(fy, quarter) if quarter else fiscal_year(fy)
+    period = fiscal_period(fy, quarter)
     day = day_or_today(as_of)
     if fmt not in ("csv", "table"):
         raise InputError("--format must be csv or table")

@@ -15,14 +15,17 @@ import typer
 from tracker.cli.common import (
     AsUser,
     AtOption,
+    RequestIdArg,
+    day_option,
+    day_or_today,
+    fiscal_period,
     moment_or_now,
     now_utc,
     resolve_user,
     today_in_dhaka,
     unit_of_work,
 )
-from tracker.domain.localtime import parse_date, to_local
-from tracker.domain.periods import fiscal_year
+from tracker.domain.localtime import to_local
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
 from tracker.services.queries import explain_due, judged_requests, load_readable, request_detail
@@ -59,11 +62,12 @@ def request_log(
     """Record a request; prints its id and due date."""
     with unit_of_work() as session:
         request = log_request(session, new=NewRequest(
-            office_code=office, service=service, received_at=moment_or_now(received),
+            office_code=office, service=service, received_at=moment_or_now(received, "--received"),
             channel=channel,
             applicant_name=applicant, applicant_contact=contact, summary=summary,
             external_ref=ref, track=track, track_reason=reason,
-            directive_due=parse_date(directive_due) if directive_due else None,
+            directive_due=day_option(directive_due, "--directive-due") if directive_due
+            else None,
             directive_ref=directive_ref), now=now_utc(), user=resolve_user(session, as_user))
         typer.echo(f"#{request.id} due {request.due_date or 'no deadline (per directive)'}"
                    + (" (provisional)" if request.due_provisional else ""))
@@ -78,7 +82,7 @@ def _transition(action: str, request_id: int, at: str | None, reason: str | None
         typer.echo(f"#{request.id} {request.state}; due {request.due_date or '-'}")
 
 
-IdArg = Annotated[int, typer.Argument(help="Request id.")]
+IdArg = RequestIdArg
 ReasonOpt = Annotated[str | None, typer.Option(help="Why.")]
 
 
@@ -129,7 +133,7 @@ def request_extend(request_id: IdArg,
                    as_user: AsUser = None) -> None:
     """Extend a "N / as needed" deadline, or set a per-directive due date."""
     with unit_of_work() as session:
-        request = extend(session, request_id=request_id, new_due=parse_date(due),
+        request = extend(session, request_id=request_id, new_due=day_option(due, "--due"),
                          reason=reason, now=now_utc(), user=resolve_user(session, as_user))
         typer.echo(f"#{request.id} due {request.due_date} (extended)")
 
@@ -162,7 +166,7 @@ def request_show(request_id: IdArg, as_of: Annotated[str | None, typer.Option(
         help="Status as of this date (default today).")] = None,
                  as_user: AsUser = None) -> None:
     """Show a request, its status as of a date and its full history."""
-    day = parse_date(as_of) if as_of else today_in_dhaka()
+    day = day_or_today(as_of)
     with unit_of_work() as session:
         scope = scope_for(session, resolve_user(session, as_user))
         detail = request_detail(session, request_id=request_id, scope=scope, as_of=day)
@@ -204,12 +208,12 @@ def request_list(
                                                     "on_time | late | no_deadline")] = None,
     as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
     fy: Annotated[str | None, typer.Option(help="Fiscal year received, e.g. 2025-26.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option(help="At most this many rows.", min=1)] = 50,
     as_user: AsUser = None,
 ) -> None:
     """List requests with their status as of a date (most recent first)."""
-    day = parse_date(as_of) if as_of else today_in_dhaka()
-    period = fiscal_year(fy) if fy else None
+    day = day_or_today(as_of)
+    period = fiscal_period(fy) if fy else None
     with unit_of_work() as session:
         scope = scope_for(session, resolve_user(session, as_user))
         frame = judged_requests(session, scope=scope, as_of=day,
