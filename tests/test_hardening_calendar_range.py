@@ -429,3 +429,10 @@ def test_a_calendar_shortened_later_flags_the_rows_it_no_longer_covers(
                 mine[["office_code", *COUNTS]].reset_index(drop=True).astype(str),
                 reference[["office_code", *COUNTS]].reset_index(drop=True).astype(str))
         assert int(reference["outside_calendar"].sum()) >= 2
+        # The APA export of the year says which calendar year is missing; no KeyError.
+        apa = build_apa(session, scope=SYSTEM, fy="2024-25", quarter=None, as_of=AS_OF,
+                        offices=(), office_codes=None, scope_label=("", ""))
+        assert ("2025: outside the calendar", True) in apa.rules.calendars[0].versions
+        assert 2025 in apa.warnings[0].years
+        assert int(apa.total["outside_calendar"].iloc[0]) == int(
+            reference["outside_calendar"].sum())

@@ -150,8 +150,11 @@ def _date(value: Any) -> date | None:
 def _calendar_versions(district: str | None, period: Period) -> CalendarVersions:
     calendar = load_calendar(district)
     years = range(period.start.year, period.end.year + 1)
-    return CalendarVersions(district, tuple((calendar.years[y].version,
-                                             calendar.years[y].provisional) for y in years))
+    # A year the calendar lacks (a file removed later) is said so, not a KeyError: its
+    # requests are reported as outside the calendar (tracker.domain.status).
+    return CalendarVersions(district, tuple(
+        (calendar.years[y].version, calendar.years[y].provisional) if y in calendar.years
+        else (f"{y}: outside the calendar", True) for y in years))
 
 
 def _rules_facts(period: Period, offices: Sequence[OfficeInfo], frame: pd.DataFrame,
@@ -169,6 +172,6 @@ def _warnings(frame: pd.DataFrame, period: Period) -> tuple[ProvisionalWarning, 
     """A warning when the period has forecast years or forecast due dates."""
     calendar = load_calendar()
     years = tuple(y for y in range(period.start.year, period.end.year + 1)
-                  if calendar.is_provisional(date(y, 1, 1)))
+                  if y not in calendar.years or calendar.years[y].provisional)
     provisional_due = not frame.empty and bool(frame["due_provisional"].astype(bool).any())
     return (ProvisionalWarning(years),) if years or provisional_due else ()
