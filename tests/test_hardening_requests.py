@@ -298,6 +298,24 @@ def test_service_keys_in_ascii_or_bengali_digits_parse(number: int, bengali: boo
     assert requests_service.parse_service_key(key) == (category or "citizen", number)
 
 
+@pytest.mark.parametrize("request_id", [2**31, 2**63, 2**64, 0, -1])
+def test_a_request_id_beyond_the_key_is_no_request(office_session: Session,
+                                                  request_id: int) -> None:
+    """Before: 2^31 was a DataError on PostgreSQL, 2^63 an OverflowError on SQLite."""
+    writes: list[Callable[[], object]] = [
+        lambda: transition(office_session, request_id=request_id, action="start", at=NOW,
+                           now=NOW, user=None),
+        lambda: extend(office_session, request_id=request_id, new_due=date(2025, 5, 1),
+                       reason="x", now=NOW, user=None),
+        lambda: update(office_session, request_id=request_id, changes={"summary": "x"},
+                       now=NOW, user=None),
+    ]
+    for write in writes:
+        with pytest.raises(RequestError, match=f"no request #{request_id}"):
+            write()
+        office_session.rollback()
+
+
 # -- item 7: a calendar reload audits every row it changes --------------------------------------
 
 AUDITED = ("base_due_date", "due_date", "hold_working_days", "due_provisional",

@@ -66,6 +66,9 @@ from tracker.store.models import (
 
 log = logging.getLogger(__name__)
 
+#: The largest id an INTEGER primary key holds (PostgreSQL's int4).
+MAX_ID = 2**31 - 1
+
 
 class RequestError(TrackerError):
     """A request operation that cannot be done as asked (nothing was written)."""
@@ -178,6 +181,8 @@ def _event(session: Session, request: Request, *, at: datetime, user: User | Non
 
 def _lock(session: Session, request_id: int, scope: Scope) -> tuple[Request, Office]:
     """Load a request for update (row lock on PostgreSQL) and check the user may change it."""
+    if not 1 <= request_id <= MAX_ID:  # beyond the INTEGER key: the driver would raise
+        raise RequestError(f"no request #{request_id}")
     request = session.exec(
         select(Request).where(Request.id == request_id).with_for_update()
     ).first()
