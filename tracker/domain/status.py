@@ -187,7 +187,8 @@ def outside_calendar(*, state: RequestState | str, due: date | None, closed: dat
     running hold pushes it to. ``received`` None: the receipt is not checked."""
     state = RequestState(state)
     hold = running_hold_start if state is RequestState.ON_HOLD else None
-    closed_by = closed if closed is not None and closed <= as_of else None
+    closed_by = (closed if state in CLOSED_STATES and closed is not None and closed <= as_of
+                 else None)
     if not all(_known(day, calendar) for day in (received, due, closed_by, hold)):
         return True
     try:
@@ -253,8 +254,8 @@ def _outside_calendar_rows(received: npt.NDArray[np.datetime64] | None,
                            closed_by: npt.NDArray[np.datetime64],
                            hold: npt.NDArray[np.datetime64], as_of: date,
                            calendar: BangladeshCalendar) -> npt.NDArray[np.bool_]:
-    """Vectorised ``outside_calendar`` (``closed_by``: NaT unless closed by ``as_of``;
-    ``hold``: NaT unless on hold). Never raises: it is what lets the rest not raise."""
+    """Vectorised ``outside_calendar`` (``closed_by``: NaT unless closed by ``as_of`` in a
+    closed state; ``hold``: NaT unless on hold). Never raises: it lets the rest not raise."""
     index = calendar.index
 
     def unknown(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
@@ -289,9 +290,10 @@ def request_statuses(states: npt.ArrayLike, due: npt.ArrayLike, closed: npt.Arra
     closed_by = ~np.isnat(closed_arr) & (closed_arr <= as_of64)
     hold = np.where(state == RequestState.ON_HOLD.value, _dates(running_hold_start),
                     np.datetime64("NaT"))
+    closing = closed_by & np.isin(state, [s.value for s in CLOSED_STATES])
     inside = ~_outside_calendar_rows(
         None if received is None else _dates(received), due_arr,
-        np.where(closed_by, closed_arr, np.datetime64("NaT")), hold, as_of, calendar)
+        np.where(closing, closed_arr, np.datetime64("NaT")), hold, as_of, calendar)
     effective = due_arr.copy()
     effective[inside] = due_dates_with_open_holds(due_arr[inside], hold[inside], as_of,
                                                   calendar)
