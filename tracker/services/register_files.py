@@ -349,13 +349,21 @@ def _scan_cell(element: Any, row_number: int, scan: _SheetScan) -> bool:
     """Record the cell's problems; True if it holds anything (a value or a formula)."""
     children = {_local(child.tag): child for child in element}
     where = f"row {row_number}, cell {element.get('r') or '?'}"
-    if "f" in children and "v" not in children:
+    if "f" in children and not _has_saved_value(element, children.get("v")):
         scan.problem(f"{where}: a formula without a saved value (it would import as empty); "
                      "open the file in Excel or LibreOffice and save it, or paste values")
     elif element.get("t") == "e":
         value = children["v"].text if "v" in children else "?"
         scan.problem(f"{where}: holds the error value {value}; correct the cell")
     return bool(children.keys() & {"f", "v", "is"})
+
+
+def _has_saved_value(cell: Any, value: Any) -> bool:
+    """A formula's cached result: a non-empty <v>, or an empty one in a string cell (a
+    formula that yields ""). openpyxl writes formulas with an untyped empty <v/>."""
+    if value is None:
+        return False
+    return bool(value.text) or cell.get("t") == "str"
 
 
 def _scan_merge(ref: str, scan: _SheetScan) -> None:
