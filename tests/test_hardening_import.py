@@ -520,3 +520,17 @@ def test_receipt_dates_in_xlsx_date_cells_are_read(db: Engine, tmp_path: Path) -
     run_import(db, path)
     [request] = stored(db)
     assert str(request.received_date) == "2025-01-05" and str(request.closed_date) == "2025-01-06"
+
+
+@pytest.mark.parametrize(("change", "replacement"), [
+    (r'<row r="2"', '<row r="two"'),  # a row number that is not a number
+    (r"</sheetData>", ""),  # truncated XML: the sheet never closes
+    (r'<c r="F2" t="inlineStr">', '<c r="F2" t="inlineStr"><c>'),  # a cell inside a cell
+])
+def test_a_damaged_sheet_is_one_clear_error(db: Engine, tmp_path: Path, change: str,
+                                            replacement: str) -> None:
+    path = write_xlsx(tmp_path / "damaged.xlsx", [_row(1)])
+    rewrite_sheet(path, re.compile(change), replacement)
+    with pytest.raises(InputError, match=r"damaged.xlsx: not a readable XLSX"):
+        run_import(db, path)
+    assert stored(db) == []

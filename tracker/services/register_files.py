@@ -268,7 +268,7 @@ def _check_xlsx_structure(path: Path, max_rows: int) -> int:
                 _scan_sheet(xml, scan)
         except _TooManyRows:
             raise _too_many_rows(path, max_rows) from None
-        except (KeyError, SyntaxError) as exc:  # ParseError is a SyntaxError
+        except (KeyError, SyntaxError, ValueError) as exc:  # ParseError is a SyntaxError
             raise InputError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
     if scan.problems:
         more = scan.problem_count - len(scan.problems)
@@ -316,22 +316,22 @@ def _local(tag: str) -> str:
 
 
 def _scan_sheet(xml: IO[bytes], scan: _SheetScan) -> None:
-    """One streaming pass over the sheet XML. Finished rows and merge ranges are cleared
-    from their parent as soon as they are read, so memory holds one row at a time."""
+    """One streaming pass over the sheet XML. A finished row or merge range is removed from
+    its parent as soon as it is read, so memory holds one row at a time."""
     from openpyxl.xml.functions import iterparse
 
-    parent: Any = None
+    open_elements: list[Any] = []
     row_number = 0
     row_has_value = False
     for event, element in iterparse(xml, events=("start", "end")):
         tag = _local(element.tag)
         if event == "start":
-            if tag in ("sheetData", "mergeCells"):
-                parent = element
-            elif tag == "row":
-                row_number = int(element.get("r") or row_number + 1)
+            open_elements.append(element)
+            if tag == "row":
+                row_number = int(element.get("r") or row_number + 1)  # ValueError if bad
                 row_has_value = False
             continue
+        open_elements.pop()
         if tag == "c":
             row_has_value = _scan_cell(element, row_number, scan) or row_has_value
         elif tag == "row":
@@ -339,10 +339,10 @@ def _scan_sheet(xml: IO[bytes], scan: _SheetScan) -> None:
                 scan.valued_rows += 1
                 if scan.valued_rows > scan.max_rows + 1:  # + the header
                     raise _TooManyRows
-            parent.clear()
         elif tag == "mergeCell":
             _scan_merge(element.get("ref") or "", scan)
-            parent.clear()
+        if tag in ("row", "mergeCell") and open_elements:
+            open_elements[-1].remove(element)
 
 
 def _scan_cell(element: Any, row_number: int, scan: _SheetScan) -> bool:
