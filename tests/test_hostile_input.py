@@ -24,12 +24,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import SQLModel
 
 from tests.conftest import SMALL_DEMO, Backend, DemoCopy
 from tests.test_cli import run
 from tracker.cli import common
 from tracker.config import PROJECT_ROOT, get_settings
+from tracker.domain.calendar import load_calendar
+from tracker.errors import InputError
 from tracker.services import calendar_text
 from tracker.store import db
 
@@ -376,3 +380,77 @@ def test_the_installed_tracker_reports_a_non_utf8_calendar_by_line(tmp_path: Pat
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith(f"error: {folder / 'bd-2025.toml'}:20: byte 0xff")
     assert result.stderr.count("\n") == 1
+
+
+# -- properties: whatever is typed, the parsers at the CLI edge answer or refuse cleanly ----
+
+_TYPED = st.one_of(
+    st.text(max_size=30),
+    st.datetimes().map(lambda d: d.isoformat()),
+    st.datetimes().map(lambda d: d.isoformat() + "Z"),
+    st.dates().map(lambda d: d.isoformat()),
+    st.dates().map(lambda d: d.strftime("%d-%m-%Y")),
+    st.integers(min_value=-1, max_value=10_000).map(lambda y: f"{y:04d}-{(y + 1) % 100:02d}"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TYPED)
+def test_any_typed_moment_or_date_is_in_the_calendar_or_an_input_error(text: str) -> None:
+    calendar = load_calendar()
+    try:
+        moment = common.moment_or_now(text, "--received")
+    except InputError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert moment.tzinfo is not None
+    try:
+        day = common.day_option(text, "--as-of")
+    except InputError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert calendar.first_day <= day <= calendar.last_day
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TYPED, quarter=st.sampled_from([None, "Q1", "q4", "Q5", ""]))
+def test_any_typed_fiscal_year_overlaps_the_calendar_or_is_an_input_error(
+    text: str, quarter: str | None
+) -> None:
+    calendar = load_calendar()
+    try:
+        period = common.fiscal_period(text, quarter)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert period.start <= period.end
+        assert period.end >= calendar.first_day and period.start <= calendar.last_day
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(received=_TYPED, amount=st.integers(min_value=-2**64, max_value=2**64),
+       unit=st.sampled_from(["--working-days", "--calendar-days", "--months"]))
+def test_calendar_due_answers_or_refuses_in_one_line_for_any_input(
+    capsys: pytest.CaptureFixture[str], received: str, amount: int, unit: str
+) -> None:
+    code, out, err = run(capsys, "calendar", "due", "--received", received, unit, str(amount))
+    if code == 0:
+        assert out.strip() and err == ""
+    else:  # exit 2: a user's mistake, never 1 (a bug)
+        assert code == 2 and out == "" and err.startswith("error: ")
+        assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(year=st.integers(min_value=-2**64, max_value=2**64))
+def test_calendar_holidays_answers_or_refuses_in_one_line_for_any_year(
+    capsys: pytest.CaptureFixture[str], year: int
+) -> None:
+    code, out, err = run(capsys, "calendar", "holidays", "--year", str(year))
+    calendar = load_calendar()
+    if calendar.first_year <= year <= calendar.last_year:
+        assert code == 0 and str(year) in out
+    else:
+        assert code == 2 and err.count("\n") == 1 and err.startswith("error: ")
