@@ -198,15 +198,21 @@ def parse_file(path: Path, geo: Geography | None = None) -> ParsedCharter:
         raise InputError(f"no such file: {path}") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return parse_charter(decode_charter(data, str(path)), geo=geo)
+
+
+def decode_charter(data: bytes, source: str) -> str:
+    """The text of a charter file's bytes (UTF-8, a BOM allowed); InputError naming
+    ``source`` if they are not UTF-8 text (e.g. a file cut inside a character)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); export the charter as UTF-8 text"
+            f"{source}: not UTF-8 text (byte {exc.start}); export the charter as UTF-8 text"
         ) from None
     if "\x00" in text:
-        raise InputError(f"{path}: binary file, not a text export of a charter")
-    return parse_charter(text, geo=geo)
+        raise InputError(f"{source}: binary file, not a text export of a charter")
+    return text
 
 
 def _utf8_size(text: str) -> int:
@@ -258,7 +264,7 @@ def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
 
 def _on_text(state: _State, event: TextLine) -> None:
     heading = classify_heading(event.text)
-    if is_closing_heading(event.text) or _DATE_LINE.match(ascii_digits(_plain(event.text))):
+    if is_closing_heading(event.text) or _date_line(event.text):
         state.ending.close()
     if heading is None:
         return
@@ -282,20 +288,7 @@ def _on_row(state: _State, row: Row, is_last: bool) -> None:
     texts = [clean_cell(t) for t in row.texts]
     if not any(texts):
         return  # a page break that blanked the header row
-    columns = service_header(texts)
-    if columns is not None:
-        _start_service_table(state, row, columns)
-        return
-    grs_columns = grs_header(texts)
-    if grs_columns is not None:
-        state.table, state.grs_columns = "grs", grs_columns
-        state.category = None
-        state.ending.close()
-        return
-    if looks_like_header(texts):
-        # e.g. "আপনার কাছে আমাদের প্রত্যাশা"; it does not close the services (for the ending
-        # check): a services header cut short of its time-limit column looks the same
-        state.table = "other"
+    if parse_serial(texts[0]) is None and _header_row(state, row, texts):
         return
     numbers = number_row(texts)
     if numbers is not None and state.table in ("service", "grs"):
@@ -315,6 +308,30 @@ def _on_row(state: _State, row: Row, is_last: bool) -> None:
         state.problem(row.line, f"table row outside any service table: {' | '.join(texts)[:80]!r}")
 
 
+def _header_row(state: _State, row: Row, texts: list[str]) -> bool:
+    """Start the table whose header this row is; False if it is no header.
+
+    Only rows that do not start with a serial number are tried: matching every cell of
+    every service row against the column words was a third of the time of a parse.
+    """
+    columns = service_header(texts)
+    if columns is not None:
+        _start_service_table(state, row, columns)
+        return True
+    grs_columns = grs_header(texts)
+    if grs_columns is not None:
+        state.table, state.grs_columns = "grs", grs_columns
+        state.category = None
+        state.ending.close()
+        return True
+    if looks_like_header(texts):
+        # e.g. "আপনার কাছে আমাদের প্রত্যাশা"; it does not close the services (for the ending
+        # check): a services header cut short of its time-limit column looks the same
+        state.table = "other"
+        return True
+    return False
+
+
 def _start_service_table(state: _State, row: Row, columns: list[Field | None]) -> None:
     state.table, state.columns = "service", columns
     state.ending.table(row.end_line or row.line)
@@ -325,7 +342,7 @@ def _start_service_table(state: _State, row: Row, columns: list[Field | None]) -
 
 def _service_row(state: _State, row: Row, texts: list[str], is_last: bool) -> None:
     cut_short = _check_width(state, row, texts, is_last)
-    _read_service_row(state, row)
+    _read_service_row(state, row, texts)
     last = state.raw[-1] if state.raw else None
     state.ending.row(row.end_line or row.line, last.category if last else state.category,
                      last.number if last else None, open_row=not row.closed, reported=cut_short)
@@ -347,24 +364,27 @@ def _check_width(state: _State, row: Row, texts: list[str], is_last: bool) -> bo
     return False
 
 
-def _read_service_row(state: _State, row: Row) -> None:
-    """Add the row's service, or join it onto the service above (a page break)."""
+def _read_service_row(state: _State, row: Row, texts: list[str]) -> None:
+    """Add the row's service, or join it onto the service above (a page break).
+    ``texts`` are the row's cells cleaned up (officer cells keep their HTML for e-mails)."""
     columns = state.columns
     cells: dict[Field, tuple[str, int]] = {}
-    for cell, column in zip(row.cells, columns, strict=False):
+    cleaned: dict[Field, str] = {}
+    for cell, column, text in zip(row.cells, columns, texts, strict=False):
         if column is not None and column not in cells:
             keep_html = column in ("responsible", "escalation")
-            cells[column] = (cell.text if keep_html else clean_cell(cell.text), cell.line)
-    number_text = clean_cell(cells.get("number", ("", row.line))[0])
+            cells[column] = (cell.text if keep_html else text, cell.line)
+            cleaned[column] = text
+    number_text = cleaned.get("number", "")
     number = parse_serial(number_text)
-    others = [clean_cell(v[0]) for k, v in cells.items() if k != "number"]
+    others = [text for column, text in cleaned.items() if column != "number"]
     if number is None and not number_text:
         previous = state.raw[-1] if state.raw else None
         if previous is None:
             state.problem(row.line, "row without a service number and no service above it")
             return
         for column, (value, line) in cells.items():
-            if column != "number" and clean_cell(value):
+            if column != "number" and cleaned[column]:
                 previous.continue_cell(column, value, line)
         previous.end_line = row.end_line or row.line
         state.note(row.line, f"row continues service {previous.number} (line {previous.line}) "
@@ -584,7 +604,7 @@ def _printed_date(events: list[Event], state: _State) -> str | None:
     for event in events:
         if not isinstance(event, TextLine):
             continue
-        match = _DATE_LINE.match(ascii_digits(_plain(event.text)))
+        match = _date_line(event.text)
         if not match:
             continue
         day, month, year = (int(g) for g in match.groups())
@@ -597,6 +617,14 @@ def _printed_date(events: list[Event], state: _State) -> str | None:
                                "a candidate for --effective)")
         return found.isoformat()
     return None
+
+
+def _date_line(text: str) -> re.Match[str] | None:
+    """The day, month and year of a date printed on a line of its own, or None. (A date
+    line is short: a long line is not cleaned up to find out.)"""
+    if len(text) > 120:
+        return None
+    return _DATE_LINE.match(ascii_digits(_plain(text)))
 
 
 def _plain(text: str) -> str:
@@ -623,7 +651,8 @@ def _head(events: list[Event]) -> list[TextLine]:
 def _head_website(head: list[TextLine]) -> str | None:
     """The first website printed in the head, if any."""
     for event in head:
-        match = _WEBSITE.search(_plain(event.text))
+        # the substring test first: a long line without a website is not cleaned up
+        match = _WEBSITE.search(_plain(event.text)) if ".gov.bd" in event.text else None
         if match:
             return match.group(1)
     return None
@@ -652,7 +681,7 @@ def _location(plain: str, line: int, geo: Geography, state: _State) -> _Location
 
     A known district with an unknown upazila is reported (a typo worth fixing), not taken.
     """
-    if _WEBSITE.search(plain):
+    if ".gov.bd" in plain and _WEBSITE.search(plain):
         return None
     parts = [p.strip(" ।.") for p in re.split(r"[,،]", plain) if p.strip(" ।.")]
     if len(parts) < 2:

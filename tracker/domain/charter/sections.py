@@ -38,6 +38,8 @@ _OTHER_KEYS = tuple(match_key(w) for w in (
 
 def classify_heading(text: str) -> tuple[HeadingKind, Category | None] | None:
     """What a short non-table line announces, or None if it is not a heading."""
+    if len(text) > 400:  # (at most 80 characters once spaces are squashed): not cleaned up
+        return None
     plain = squash(text.replace("#", " ").replace("*", " "))
     if not plain or len(plain) > 80:
         return None
