@@ -62,16 +62,29 @@ def _new_problems(full: ParsedCharter, part: ParsedCharter) -> list[Problem]:
     return [p for p in part.problems if _problem_key(p) not in known]
 
 
+#: what the problems about a document's end say (the row check's and the ending check's)
+_CUT_OFF = ("seems cut off", "the document ends")
+
+
 def _silent(name: str, text: str) -> str | None:
-    """Why the cut ``text`` of charter ``name`` is a silent loss, or None if it is not."""
+    """Why the cut ``text`` of charter ``name`` is a silent loss, or None if it is not.
+
+    Not silent: a problem the full charter does not have, at or after the last service
+    kept; or a problem saying the document ends there. (Patgram's copy ends inside its last
+    services table: the full charter asks already whether service 6 is complete, and a cut
+    in that row gets the same, right, question.)
+    """
     full, part = FULL[name], parse_charter(text, geo=GEO)
     damaged = _damaged(full, part)
     if not damaged:
         return None
+    last_kept = max((s.line for s in part.services), default=0)
+    at_end = [p for p in part.problems if p.line >= last_kept]
+    if any(word in p.message for p in at_end for word in _CUT_OFF):
+        return None
     new = _new_problems(full, part)
     if not new:
         return f"cut at line {text.count(chr(10)) + 1} loses {damaged[:3]} and says nothing"
-    last_kept = max((s.line for s in part.services), default=0)
     if not any(p.line >= last_kept for p in new):
         return f"cut at line {text.count(chr(10)) + 1}: no problem at the end: {new}"
     return None

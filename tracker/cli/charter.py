@@ -22,7 +22,7 @@ from tracker.domain.charter.catalog import (
     sha256_text,
 )
 from tracker.domain.charter.model import CATEGORIES, ParsedCharter
-from tracker.domain.charter.parser import parse_file
+from tracker.domain.charter.parser import parse_charter, parse_file, read_charter
 from tracker.domain.geo import load_geography
 from tracker.domain.localtime import parse_date
 from tracker.errors import InputError
@@ -61,9 +61,9 @@ def _summary(parsed: ParsedCharter) -> str:
 
 
 def _read(file: Path) -> tuple[ParsedCharter, str]:
-    parsed = parse_file(file)
-    text = file.read_text(encoding="utf-8-sig")
-    return parsed, sha256_text(text)
+    """The parsed charter and the hash of the very text parsed (the file is read once)."""
+    text = read_charter(file)
+    return parse_charter(text), sha256_text(text)
 
 
 @charter_app.command("parse")

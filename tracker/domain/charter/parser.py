@@ -192,13 +192,19 @@ def _read_bounded(path: Path) -> bytes:
 def parse_file(path: Path, geo: Geography | None = None) -> ParsedCharter:
     """Read and parse one charter file; InputError if it cannot be read as text or is
     larger than MAX_CHARTER_BYTES."""
+    return parse_charter(read_charter(path), geo=geo)
+
+
+def read_charter(path: Path) -> str:
+    """The text of one charter file; InputError if it cannot be read as text or is larger
+    than MAX_CHARTER_BYTES."""
     try:
         data = _read_bounded(path)
     except FileNotFoundError:
         raise InputError(f"no such file: {path}") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    return parse_charter(decode_charter(data, str(path)), geo=geo)
+    return decode_charter(data, str(path))
 
 
 def decode_charter(data: bytes, source: str) -> str:
