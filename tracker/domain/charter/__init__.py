@@ -2,10 +2,12 @@
 
 - :mod:`tracker.domain.charter.parser` — ``parse_charter(text)`` / ``parse_file(path)`` ->
   :class:`~tracker.domain.charter.model.ParsedCharter` (office, services, GRS, problems). Pure.
+  Charters over ``MAX_CHARTER_BYTES`` (5 MB) are refused (InputError) before being read.
 - :mod:`tracker.domain.charter.catalog` — the reviewed catalog ``data/charters/<office>.toml``:
   ``load_catalog(path)``, ``load_all()``, ``import_charter(...)``, ``diff_versions(...)``.
 
 Helpers, one job each: ``reader`` (three table layouts -> rows), ``sections`` (headings and
-column headers), ``deadline`` (deadline cells), ``contacts`` (officer cells), ``text``
+column headers), ``ending`` (a document cut off inside its services), ``deadline``
+(deadline cells), ``contacts`` (officer cells), ``text``
 (Unicode/digits/HTML), ``model`` (the typed results and their JSON).
 """
