@@ -332,17 +332,19 @@ def test_a_nul_byte_is_a_row_numbered_error_on_both_backends(
 # -- item 13: concurrent imports, SQLite's single writer -----------------------------------
 
 
-def _wait_until_blocked_on_a_lock(engine: Engine, timeout: float = 30.0) -> None:
+def _wait_until_blocked_on_a_lock(engine: Engine, thread: threading.Thread,
+                                  result: list[object], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     with engine.connect() as connection:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and thread.is_alive():
             waiting = connection.execute(sa.text(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                 "AND datname = current_database()")).scalar_one()
+            connection.rollback()  # pg_stat_activity is a snapshot per transaction
             if waiting:
                 return
             time.sleep(0.05)
-    raise AssertionError("the second import never waited for the first")
+    raise AssertionError(f"the second import never waited for the first: {result}")
 
 
 def _import_in_thread(engine: Engine, path: Path) -> tuple[threading.Thread, list[object]]:
@@ -383,7 +385,7 @@ def test_two_imports_of_one_file_at_once_on_postgresql_loser_told_clearly(
     with session_scope(db) as session:  # the first import, not yet committed
         first = import_requests(session, path=path, now=NOW, user=None)
         thread, result = _import_in_thread(db, path)
-        _wait_until_blocked_on_a_lock(db)  # the second waits on register number R/1
+        _wait_until_blocked_on_a_lock(db, thread, result)  # it waits on R/1
     thread.join(timeout=60)
     assert first.added == 3
     [loser] = result
