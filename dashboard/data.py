@@ -634,3 +634,9 @@ def complaint_totals(frame: pd.DataFrame) -> tuple[pd.DataFrame, ComplaintTotals
         past_limit=int(summary["open_overdue"].sum()),
         pct_within_time=None if pct is None or pd.isna(pct) else float(pct))
     return summary, totals
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as the CSV a download offers: quoted and formula-safe like every export,
+    with the byte-order mark Excel needs to show Bengali."""
+    return exports.frame_csv(table).encode("utf-8-sig")

@@ -159,7 +159,8 @@ ROLES = {"upazila_officer": ("উপজেলা কর্মকর্তা", "
 STATUSES = {"on_track": ("সময়ের মধ্যে", "on track"), "due_today": ("আজ শেষ দিন", "due today"),
             "overdue": ("সময় পেরিয়েছে", "overdue"), "on_time": ("সময়মতো", "on time"),
             "late": ("বিলম্বে", "late"), "no_deadline": ("সময়সীমা নেই", "no deadline"),
-            "rejected": ("নামঞ্জুর", "rejected"), "withdrawn": ("প্রত্যাহৃত", "withdrawn")}
+            "rejected": ("নামঞ্জুর", "rejected"), "withdrawn": ("প্রত্যাহৃত", "withdrawn"),
+            "outside_calendar": ("ক্যালেন্ডারের বাইরের তারিখ", "date outside the calendar")}
 ACTIONS = {"start": ("কাজ শুরু", "start"), "hold": ("স্থগিত (আবেদনকারীর অপেক্ষায়)", "hold"),
            "resume": ("আবার শুরু", "resume"), "extend": ("সময় বৃদ্ধি", "extend"),
            "deliver": ("সেবা প্রদান", "deliver"), "reject": ("নামঞ্জুর", "reject"),

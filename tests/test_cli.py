@@ -62,12 +62,12 @@ def test_due_file_keeps_input_order(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     code, out, err = run(capsys, "calendar", "due", "--file", str(src))
     assert code == 0, err
-    assert out == (
-        "received_at,working_days,due_date\n"
-        "2025-03-27T10:15,3,2025-04-08\n"
-        "2025-01-01T18:30Z,3,2025-01-07\n"
-        "2025-03-10T16:00,,2025-03-11\n"
-        "2024-08-14,1,2024-08-15\n"
+    assert out == (  # CSV records end in CRLF (RFC 4180), as every export's do
+        "received_at,working_days,due_date\r\n"
+        "2025-03-27T10:15,3,2025-04-08\r\n"
+        "2025-01-01T18:30Z,3,2025-01-07\r\n"
+        "2025-03-10T16:00,,2025-03-11\r\n"
+        "2024-08-14,1,2024-08-15\r\n"
     )
 
 

@@ -6,9 +6,6 @@ driver's OverflowError for an id of 2^63...) and 4 calendar-file edits that did 
 Each row below is one such input: the command must exit non-zero with one line on stderr
 that says what is wrong (the ``words``), print no traceback, and leave every table of the
 store exactly as it was (row counts and contents), on SQLite and on PostgreSQL.
-
-Rows marked ``# NEEDS <file>`` fail until another session's fix in that file lands (their
-home is there, not in the CLI); they are kept, not skipped, so the gap stays visible.
 """
 
 from __future__ import annotations
@@ -65,10 +62,8 @@ def twice(*args: str, words: tuple[str, ...] | str) -> Hostile:
 #: The hostile inputs that reach the store (run on both backends, with a before/after check).
 STORE_CASES = [
     # -- --service: int() accepts '²' (then fails) and '٣' (then means 3); isdigit() lies.
-    # NEEDS tracker/services/requests.py: parse_service_key to take ASCII/Bengali digits only.
     pytest.param(bad(*LOG, "--service", "citizen-²", "--received", "2024-08-20T10:00",
                      words="bad service 'citizen-²'"), id="service-superscript-digit"),
-    # NEEDS tracker/services/requests.py (as above): today this logs a citizen-1 request.
     pytest.param(bad(*LOG, "--service", "citizen-١", "--received", "2024-08-20T10:00",
                      words="bad service 'citizen-١'"), id="service-arabic-indic-digit"),
     # -- ids: beyond the INTEGER columns, zero, negative
@@ -128,25 +123,18 @@ STORE_CASES = [
                  id="request-list-fy-0000-01"),
     pytest.param(bad("complaint", "list", "--fy", "0000-01", words="--fy 0000-01"),
                  id="complaint-list-fy-0000-01"),
-    # NEEDS tracker/cli/export.py (H4): call common.fiscal_period(fy, quarter) first, as the
-    # other --fy commands do; today periods_of raises ValueError (one line, but "unexpected").
     pytest.param(bad("export", "apa", "--fy", "0000-01", "--out", "apa.xlsx",
                      words="--fy 0000-01"), id="export-fy-0000-01"),
     pytest.param(bad("request", "list", "--limit", "-1", words=("--limit", "1")),
                  id="list-limit-negative"),
     # -- an empty register number, twice: the second clashed with the first ('' == '')
-    # NEEDS tracker/services/requests.py (H1b): update() to call normalise_reference, which
-    # refuses an empty number; today the first succeeds and the second is an IntegrityError.
     pytest.param(Hostile((("request", "update", "5", "--ref", ""),
                           ("request", "update", "6", "--ref", "")),
                          ("register number is empty",)), id="update-empty-ref-twice"),
-    # NEEDS tracker/services/requests.py (H1b): log_request() to call normalise_reference;
-    # today "" is quietly stored as no reference.
     pytest.param(twice(*LOG_OK, "--ref", "", words="register number is empty"),
                  id="log-empty-ref-twice"),
-    # NEEDS tracker/services/complaints.py: log_complaint() to call normalise_reference.
     pytest.param(twice(*COMPLAINT, "--received", "2024-08-20T10:00", "--ref", "",
-                       words="register number is empty"), id="complaint-empty-ref-twice"),
+                       words="complaint reference is empty"), id="complaint-empty-ref-twice"),
 ]
 
 #: Hostile inputs that never open the store (run once: no database to check).

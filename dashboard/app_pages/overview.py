@@ -113,5 +113,5 @@ services = result.by_service.assign(
 st.dataframe(ui.localise(services, lang, {"category": "category", "number": "#",
                                           "service_name_bn": "service", **COLUMNS}),
              hide_index=True, width="stretch")
-st.download_button("CSV", pd.DataFrame(result.by_office).to_csv(index=False).encode(),
+st.download_button("CSV", data.csv_bytes(pd.DataFrame(result.by_office)),
                    file_name="compliance-per-office.csv", mime="text/csv", key="ov_csv")

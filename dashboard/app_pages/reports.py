@@ -19,7 +19,7 @@ if table.empty:
     st.info(i18n.t("no_data", lang))
 else:
     st.dataframe(ui.localise(table, lang), hide_index=True, width="stretch")
-    st.download_button("CSV", table.to_csv(index=False).encode(), key="rep_csv",
+    st.download_button("CSV", data.csv_bytes(table), key="rep_csv",
                        file_name=f"compliance-{by}-{period.start}-{period.end}.csv",
                        mime="text/csv")
 

@@ -25,7 +25,7 @@ from tracker.domain.calendar import load_calendar
 from tracker.domain.deadlines import DeadlineSpec, DeadlineUnit, due_date
 from tracker.errors import InputError
 from tracker.services import batch, calendar_text, ics
-from tracker.services.requests import recompute_due_dates
+from tracker.services.requests import recompute_open_requests
 
 calendar_app = typer.Typer(help="Working days, holidays and due dates.", no_args_is_help=True)
 
@@ -157,7 +157,10 @@ def calendar_reload(office: Annotated[list[str] | None, typer.Option(
         help="Only these offices (default all).")] = None) -> None:
     """After editing calendars/: move the due dates of open requests, with an event each."""
     with unit_of_work() as session:
-        moved = recompute_due_dates(session, now=now_utc(), office_codes=office or None)
-    for item in moved:
+        done = recompute_open_requests(session, now=now_utc(), office_codes=office or None)
+    for item in done.moved:
         typer.echo(f"#{item.request_id}: {item.old} -> {item.new}  {item.why}")
-    typer.echo(f"{len(moved)} due date(s) moved")
+    for request_id, why in done.skipped:
+        typer.echo(f"#{request_id}: left as it was: {why}")
+    typer.echo(f"{len(done.moved)} due date(s) moved; {len(done.restamped)} unchanged "
+               f"(new calendar version recorded); {len(done.skipped)} left as they were")

@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import AsUser, day_or_today, now_utc, resolve_user, unit_of_work
+from tracker.cli.common import (
+    AsUser,
+    day_or_today,
+    fiscal_period,
+    now_utc,
+    resolve_user,
+    unit_of_work,
+)
 from tracker.errors import InputError
 from tracker.services.apa import build_apa
 from tracker.services.apa_scope import resolve_offices
@@ -39,7 +46,8 @@ def export_apa(
     as_user: AsUser = None,
 ) -> None:
     """Write the APA workbook: summary, services per quarter, evidence, GRS, rules."""
-    period, _ = periods_of(fy, quarter)  # validates --fy and --quarter first
+    fiscal_period(fy, quarter)  # --fy and --quarter: well-formed and inside the calendar
+    period, _ = periods_of(fy, quarter)
     if lang not in ("bn", "en"):
         raise InputError("--lang must be bn or en")
     if fmt not in ("xlsx", "csv"):

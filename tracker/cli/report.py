@@ -13,6 +13,7 @@ import typer
 from tracker.cli.common import AsUser, day_or_today, fiscal_period, resolve_user, unit_of_work
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
+from tracker.services.exports import frame_csv
 from tracker.services.reports import compliance, request_frame
 
 report_app = typer.Typer(help="Compliance reports.", no_args_is_help=True)
@@ -38,7 +39,7 @@ def report_compliance(
         frame = request_frame(session, scope=scope, period=period, as_of=day)
     table = compliance(frame, by)
     if fmt == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(frame_csv(table))  # quoted, formula-safe (exports)
     else:
         typer.echo(f"compliance {period.label} ({period.start} to {period.end}), as of {day}")
         typer.echo(table.to_string(index=False) if not table.empty else "(no requests)")

@@ -205,7 +205,8 @@ def request_explain(request_id: IdArg, as_user: AsUser = None) -> None:
 def request_list(
     office: Annotated[str | None, typer.Option(help="Only this office.")] = None,
     status: Annotated[str | None, typer.Option(help="on_track | due_today | overdue | "
-                                                    "on_time | late | no_deadline")] = None,
+                                                    "on_time | late | no_deadline | rejected | "
+                                                    "withdrawn | outside_calendar")] = None,
     as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
     fy: Annotated[str | None, typer.Option(help="Fiscal year received, e.g. 2025-26.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.", min=1)] = 50,

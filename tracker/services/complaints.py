@@ -54,6 +54,7 @@ from tracker.domain.status import (
     complaint_status,
     on_time,
 )
+from tracker.domain.text import clean_text, normalise_reference
 from tracker.errors import TrackerError
 from tracker.services.auth import Scope, scope_for
 from tracker.services.requests import get_office, office_calendar
@@ -185,6 +186,10 @@ def _charter_at(session: Session, office: Office, day: date) -> CharterVersion |
     ).first()
 
 
+def _reference_used(ref: str, office: Office) -> ComplaintError:
+    return ComplaintError(f"complaint reference {ref!r} is already used in {office.code}")
+
+
 def log_complaint(session: Session, *, new: NewComplaint, now: datetime,
                   user: User | None) -> Complaint:
     """Record a complaint; tier 1 (the complaint officer) starts its clock on receipt."""
@@ -194,7 +199,9 @@ def log_complaint(session: Session, *, new: NewComplaint, now: datetime,
     received_at, now = to_utc(new.received_at), to_utc(now)
     if received_at > now:
         raise ComplaintError(f"received_at {new.received_at} is in the future")
-    name, contact = new.complainant_name.strip(), new.complainant_contact.strip()
+    name = clean_text(new.complainant_name, what="the complainant's name") or ""
+    contact = clean_text(new.complainant_contact, what="the complainant's contact") or ""
+    summary = clean_text(new.summary, what="the summary", multiline=True) or ""
     if not name or not contact:
         raise ComplaintError("a complaint needs the complainant's name and contact")
     local = to_local(received_at).date
@@ -206,10 +213,10 @@ def log_complaint(session: Session, *, new: NewComplaint, now: datetime,
             raise ComplaintError(f"request #{new.request_id} belongs to another office")
         if request.received_date > local:
             raise ComplaintError("the complaint is dated before the request was received")
-    ref = (new.external_ref or "").strip() or None
+    ref = normalise_reference(new.external_ref, what="complaint reference")
     if ref and session.exec(select(Complaint.id).where(
             Complaint.office_id == office.id, Complaint.external_ref == ref)).first():
-        raise ComplaintError(f"complaint reference {ref!r} is already used in {office.code}")
+        raise _reference_used(ref, office)
     charter = _charter_at(session, office, local)
     limits, default = limits_for(session, charter.id if charter else None)
     calendar = office_calendar(session, office)
@@ -218,12 +225,18 @@ def log_complaint(session: Session, *, new: NewComplaint, now: datetime,
     complaint = Complaint(
         office_id=office.id, request_id=new.request_id,
         charter_version_id=charter.id if charter else None, complainant_name=name,
-        complainant_contact=contact, summary=new.summary, external_ref=ref,
+        complainant_contact=contact, summary=summary, external_ref=ref,
         received_at=received_at, received_date=local, tier_limits=encode_limits(limits),
         limits_default=default, calendar_version=calendar.version, created_at=now,
         created_by=user.id if user else None)
-    session.add(complaint)
-    session.flush()
+    try:  # a writer racing for the same reference loses at the unique index, clearly
+        with session.begin_nested():
+            session.add(complaint)
+            session.flush()
+    except sa.exc.IntegrityError:
+        if ref is None:
+            raise
+        raise _reference_used(ref, office) from None
     assert complaint.id is not None
     due = tier_due(local, limits[0], calendar)
     session.add(ComplaintStep(complaint_id=complaint.id, tier=1, kind="lodged",

@@ -236,8 +236,12 @@ def _within_calendar(what: str, day: date, calendar: BangladeshCalendar) -> None
         raise _outside_calendar(what, day, calendar)
 
 
-def _receipt(received: datetime, calendar: BangladeshCalendar) -> tuple[datetime, LocalMoment]:
-    """The receipt moment in UTC and in Dhaka terms, inside the office calendar.
+def _receipt(received: datetime, calendar: BangladeshCalendar,
+             now: datetime) -> tuple[datetime, LocalMoment]:
+    """The receipt moment in UTC and in Dhaka terms: not in the future, inside the calendar.
+
+    The future is checked first: "in the future" says more about 2099 than the calendar's
+    range does.
 
     A date before the first calendar year (a typo such as year 0001, or an old paper
     register) cannot be judged; at the extremes of ``datetime`` the time-zone shift itself
@@ -248,6 +252,8 @@ def _receipt(received: datetime, calendar: BangladeshCalendar) -> tuple[datetime
         local, utc = to_local(received), to_utc(received)
     except OverflowError:
         raise _outside_calendar("the date received", received.date(), calendar, hint) from None
+    if utc > now:
+        raise RequestError(f"received_at {received} is in the future")
     if not calendar.first_day <= local.date <= calendar.last_day:
         raise _outside_calendar("the date received", local.date, calendar, hint)
     return utc, local
@@ -355,10 +361,8 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
     office = get_office(session, new.office_code)
     scope.require_write(office)
     calendar = office_calendar(session, office)
-    received_at, local = _receipt(new.received_at, calendar)
     now = to_utc(now)
-    if received_at > now:
-        raise RequestError(f"received_at {new.received_at} is in the future")
+    received_at, local = _receipt(new.received_at, calendar, now)
     version = charter_in_force(session, office, local.date)
     service = get_service(session, version, new.service)
     if new.channel not in CHANNELS:
