@@ -31,6 +31,7 @@ bench: install
 	$(PY) bench/deadlines.py
 	$(PY) bench/digest.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/charter.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

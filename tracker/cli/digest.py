@@ -13,10 +13,9 @@ import sqlalchemy as sa
 import typer
 from sqlmodel import select
 
-from tracker.cli.common import now_utc, unit_of_work
+from tracker.cli.common import day_option, now_utc, unit_of_work
 from tracker.config import get_settings
 from tracker.domain.calendar import load_calendar
-from tracker.domain.localtime import parse_date
 from tracker.domain.periods import is_first_working_day_of_week
 from tracker.errors import InputError
 from tracker.services.digests import LANGUAGES, Digest, build_digests
@@ -45,7 +44,7 @@ def preview(
     """Print the digest an office's officer (or district programmer) gets on a date."""
     if lang not in LANGUAGES:
         raise InputError("--lang must be bn or en")
-    day = parse_date(date_)
+    day = day_option(date_, "--date")
     with unit_of_work() as session:
         found = session.exec(select(Office).where(Office.code == office.strip().lower())).first()
         if found is None or found.id is None:
@@ -81,7 +80,7 @@ def send(
     A digest that cannot be built is one error line (exit 1); the others still go out."""
     settings = get_settings()
     transport = transport_from_settings(settings)
-    result = run_day(db.get_engine(settings.database_url), day=parse_date(date_),
+    result = run_day(db.get_engine(settings.database_url), day=day_option(date_, "--date"),
                      now=now_utc(), transport=transport, settings=settings,
                      dry_run=dry_run)
     typer.echo(f"{result.summary()} via {transport.name}")
@@ -95,7 +94,7 @@ def send(
 def status(date_: DateOption) -> None:
     """Digests of a date by state (sent, pending, failed, skipped) and what failed."""
     engine = db.get_engine(get_settings().database_url)
-    day = parse_date(date_)
+    day = day_option(date_, "--date")
     states = day_states(engine, day)
     typer.echo(f"{day}: " + (", ".join(f"{k} {v}" for k, v in sorted(states.items()))
                              or "no digests recorded"))
@@ -130,7 +129,7 @@ def requeue_failed(
     resend keeps its Message-ID, so a server or reader can drop the duplicate."""
     settings = get_settings()
     engine = db.get_engine(settings.database_url)
-    day = parse_date(date_)
+    day = day_option(date_, "--date")
     now = now_utc()
     count = requeue(engine, day=day, now=now, recipient=to)
     if not count:

@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import AsUser, now_utc, resolve_user, unit_of_work
-from tracker.domain.localtime import moment_to_utc, parse_moment, to_local
+from tracker.cli.common import AsUser, moment_or_now, now_utc, resolve_user, unit_of_work
+from tracker.domain.localtime import to_local
 from tracker.services.auth import current_locks, list_attempts, scope_for, unlock
 from tracker.services.offices import create_user
 from tracker.store.models import LoginAttempt
@@ -62,7 +62,7 @@ def user_attempts(
     as_user: AsUser = None,
 ) -> None:
     """List login attempts and unlocks, oldest first: Dhaka time, outcome, name, client."""
-    start = (moment_to_utc(parse_moment(since)) if since
+    start = (moment_or_now(since, "--since") if since
              else now_utc() - DEFAULT_ATTEMPTS_SINCE)
     with unit_of_work() as session:
         scope = scope_for(session, resolve_user(session, as_user))

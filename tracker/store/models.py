@@ -319,7 +319,9 @@ class ComplaintEvent(SQLModel, table=True):
 
 DIGEST_KINDS = ("upazila_daily", "district_daily", "upazila_weekly", "district_weekly")
 #: pending (to send, maybe after ``next_attempt_at``) -> sending (claimed by one worker)
-#: -> sent | failed (gave up, or interrupted mid-send: outcome unknown) ; skipped: all clear.
+#: -> sent | failed (gave up, or outcome unknown: interrupted, or no answer after DATA; see
+#: jobs.OUTCOME_UNKNOWN — never re-sent automatically, `tracker digest requeue` resends) ;
+#: skipped: all clear.
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "skipped")
 
 
