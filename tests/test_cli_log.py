@@ -184,3 +184,16 @@ def test_officer_scope_applies_to_cli_reads(cli_db: str,
     assert run(capsys, "request", "list", "--as", "patgram", "--as-of", "2025-06-30")[1] == ""
     code, _, err = run(capsys, "request", "deliver", "1", "--as", "patgram")
     assert code == 2 and "may not change" in err
+
+
+def test_request_list_takes_the_office_code_as_typed(cli_db: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """``--office`` is matched as ``request log --office`` matches it: case and spaces aside."""
+    _init(capsys)
+    run(capsys, "request", "log", "--office", "jashore.keshabpur", "--service", "citizen-1",
+        "--channel", "phone", "--received", "2025-03-27T10:15")
+    exact = run(capsys, "request", "list", "--office", "jashore.keshabpur",
+                "--as-of", "2025-06-30")[1]
+    typed = run(capsys, "request", "list", "--office", " Jashore.KESHABPUR ",
+                "--as-of", "2025-06-30")[1]
+    assert len(exact.splitlines()) == 1 and typed == exact

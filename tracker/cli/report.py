@@ -24,8 +24,8 @@ def report_compliance(
     fy: Annotated[str, typer.Option(help="Fiscal year, e.g. 2024-25 (1 July - 30 June).")],
     by: Annotated[str, typer.Option(help="office | service")] = "office",
     quarter: Annotated[str | None, typer.Option(help="Q1..Q4 of the fiscal year.")] = None,
-    as_of: Annotated[str | None, typer.Option(help="Judge as of this date (default: today, "
-                                                   "or the period end if earlier).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Judge as of this date (default: today; "
+                                                   "open requests are judged then).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | table")] = "table",
     as_user: AsUser = None,
 ) -> None:

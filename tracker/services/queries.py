@@ -120,7 +120,8 @@ def judged_requests(session: Session, *, scope: Scope, as_of: date,
     if office_ids is not None:
         query = query.where(col(Request.office_id).in_(sorted(set(office_ids))))
     if office_codes:
-        query = query.where(col(Office.code).in_(list(office_codes)))
+        # codes as typed: the stored ones are lower case (as get_office looks them up)
+        query = query.where(col(Office.code).in_([c.strip().lower() for c in office_codes]))
     if request_ids is not None:
         query = query.where(col(Request.id).in_(list(request_ids)))
     if open_only or states is not None:
