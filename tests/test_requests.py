@@ -84,6 +84,9 @@ def test_tracks_immediate_by_default_or_extended_with_a_reason(office_session: S
     with pytest.raises(RequestError, match="no track to choose"):
         log_request(office_session, new=new(service="1", external_ref="D", track="extended",
                                             track_reason="x"), now=NOW, user=None)
+    with pytest.raises(RequestError, match="a track reason has nothing to explain"):
+        log_request(office_session, new=new(service="1", external_ref="E",
+                                            track_reason="urgent"), now=NOW, user=None)
 
 
 def test_per_directive_without_a_date_has_no_deadline(office_session: Session) -> None:

@@ -475,6 +475,9 @@ def choose_track(unit: DeadlineUnit | str, extended_working_days: int | None,
     if track not in (None, Track.STANDARD):
         raise DeadlineError(f"service {service_label} has a single time limit "
                             f"({deadline_raw}); no track to choose")
+    if (reason or "").strip():  # it would be stored as if it had chosen something
+        raise DeadlineError(f"service {service_label} has a single time limit "
+                            f"({deadline_raw}); a track reason has nothing to explain")
     return Track.STANDARD
 
 
