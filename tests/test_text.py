@@ -66,3 +66,13 @@ def test_normalising_is_idempotent_and_never_crashes(raw: str) -> None:
         return
     assert once is not None and once == normalise_reference(once)
     assert once == once.strip() and "  " not in once
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_unicode_line_separators_are_line_breaks(separator: str) -> None:
+    """A one-line field may not hold a Unicode line break; prose may."""
+    with pytest.raises(InputError, match="control character"):
+        clean_text(f"a{separator}b", what="name")
+    with pytest.raises(InputError, match="control character"):
+        normalise_reference(f"R/1{separator}=1")
+    assert clean_text(f"a{separator}b", what="summary", multiline=True) == f"a{separator}b"

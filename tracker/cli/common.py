@@ -22,14 +22,12 @@ from tracker.domain.localtime import LocalMoment, moment_to_utc, parse_date, par
 from tracker.domain.periods import Period, fiscal_quarter, fiscal_year
 from tracker.errors import CalendarRangeError, InputError, TrackerError
 from tracker.services import requests as request_service
+from tracker.services.requests import MAX_ID
 from tracker.store import db
 from tracker.store.models import User
 
 log = logging.getLogger(__name__)
 
-#: The largest id a command accepts: ids are INTEGER columns, 32-bit on PostgreSQL (SQLite's
-#: are 64-bit), so anything larger cannot exist and would make the driver raise, not "no such".
-MAX_ID = 2**31 - 1
 #: What the one line for an unexpected error (a bug, not a user's mistake) tells the user.
 DEBUG_HINT = "run with TRACKER_LOG_LEVEL=DEBUG for details"
 MAX_ERROR_CHARS = 300  # of an unexpected error's own message, quoted in the one line

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from tracker.cli.common import (
-    MAX_ID,
     AsUser,
     AtOption,
     ComplaintIdArg,
@@ -38,7 +37,7 @@ from tracker.services.complaints import (
     log_complaint,
     resolve_complaint,
 )
-from tracker.services.requests import get_office
+from tracker.services.requests import MAX_ID, get_office
 from tracker.store.models import Complaint, Office
 
 complaint_app = typer.Typer(help="GRS complaints: log, resolve, appeal, list.",

@@ -534,8 +534,12 @@ class BangladeshCalendar(Calendar):  # type: ignore[misc]  # workalendar is unty
     def last_day(self) -> date:
         return date(self.last_year, 12, 31)
 
+    def covers(self, day: date) -> bool:
+        """Whether working days can be counted on ``day`` (a curated or forecast year)."""
+        return self.first_day <= day <= self.last_day
+
     def check_in_range(self, day: date) -> None:
-        if not self.first_day <= day <= self.last_day:
+        if not self.covers(day):
             raise CalendarRangeError(
                 f"{day} is outside every known and forecast calendar year "
                 f"({self.first_year}-{self.last_year}){self._how_to_add(day.year)}"

@@ -167,7 +167,7 @@ def statuses_as_of(due: npt.ArrayLike, delivered: npt.ArrayLike, as_of: date,
 
 def check_as_of(as_of: date, calendar: BangladeshCalendar) -> None:
     """Requests can be judged only as of a day the calendar knows (else CalendarRangeError)."""
-    if not calendar.first_day <= as_of <= calendar.last_day:
+    if not calendar.covers(as_of):
         raise CalendarRangeError(
             f"cannot judge requests as of {as_of}: outside the calendar "
             f"({calendar.first_day} to {calendar.last_day}); pick a date inside it or add "
@@ -175,7 +175,7 @@ def check_as_of(as_of: date, calendar: BangladeshCalendar) -> None:
 
 
 def _known(day: date | None, calendar: BangladeshCalendar) -> bool:
-    return day is None or calendar.first_day <= day <= calendar.last_day
+    return day is None or calendar.covers(day)
 
 
 def outside_calendar(*, state: RequestState | str, due: date | None, closed: date | None,

@@ -24,8 +24,9 @@ from tracker.errors import InputError
 MAX_REFERENCE_CHARS = 100
 MAX_TEXT_CHARS = 2000
 
-# C0/C1 controls and DEL. Tab and newline are handled per field.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0/C1 controls, DEL and the Unicode line/paragraph separators. Tab and newline are handled
+# per field.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_KEEPING_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # openpyxl's ILLEGAL_CHARACTERS_RE: C0 controls except tab, newline, carriage return.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

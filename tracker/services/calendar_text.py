@@ -75,7 +75,7 @@ def demo_text(calendar: BangladeshCalendar, as_of: date) -> str:
         f"curated years: {calendar.curated_years}; provisional: {calendar.provisional_years}",
         "",
     ]
-    if calendar.first_day <= as_of <= calendar.last_day:
+    if calendar.covers(as_of):
         info = calendar.day_info(as_of)
         verdict = "a working day" if info.working else "not a working day"
         out.append(f"{fmt_date(as_of, Lang.EN)} is {verdict}: {info.reason_en}")

@@ -209,7 +209,7 @@ class _ImportRun:
                     self._log(cells, closure, office, ref)
                     return RowOutcome.NEW
                 return self._reconcile(existing, cells, closure, office, row.number)
-        except (RegisterNumberTaken, sa.exc.IntegrityError):
+        except RegisterNumberTaken:  # any other IntegrityError is a bug: it stays one
             # _find saw no such number: another writer added it meanwhile (on PostgreSQL the
             # unique index made this import wait for it). Every later row would collide too.
             raise ImportRaced(

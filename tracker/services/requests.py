@@ -66,7 +66,9 @@ from tracker.store.models import (
 
 log = logging.getLogger(__name__)
 
-#: The largest id an INTEGER primary key holds (PostgreSQL's int4).
+#: The largest id an INTEGER primary key holds (PostgreSQL's int4; SQLite's are 64-bit):
+#: anything larger cannot exist and would make the driver raise, not "no such". The CLI
+#: bounds its id arguments with it.
 MAX_ID = 2**31 - 1
 
 
@@ -232,7 +234,7 @@ def _outside_calendar(what: str, day: date, calendar: BangladeshCalendar,
 def _within_calendar(what: str, day: date, calendar: BangladeshCalendar) -> None:
     """Refuse a date the office calendar cannot count working days on: stored, it would
     make every report, export and digest of the office fail (issue 11, item 1)."""
-    if not calendar.first_day <= day <= calendar.last_day:
+    if not calendar.covers(day):
         raise _outside_calendar(what, day, calendar)
 
 
@@ -254,7 +256,7 @@ def _receipt(received: datetime, calendar: BangladeshCalendar,
         raise _outside_calendar("the date received", received.date(), calendar, hint) from None
     if utc > now:
         raise RequestError(f"received_at {received} is in the future")
-    if not calendar.first_day <= local.date <= calendar.last_day:
+    if not calendar.covers(local.date):
         raise _outside_calendar("the date received", local.date, calendar, hint)
     return utc, local
 
