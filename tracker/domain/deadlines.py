@@ -45,7 +45,10 @@ class DeadlineUnit(StrEnum):
     MONTHS = "months"
     HOURS = "hours"
     IMMEDIATE = "immediate"
-    PER_DIRECTIVE = "per_directive"  # also "not understood": the officer enters the date
+    PER_DIRECTIVE = "per_directive"  # the officer enters the date (rule 7)
+    #: No per-request limit (a schedule, office hours, an ongoing process: GUIDE §6):
+    #: requests are logged and reported as "no deadline", never on time.
+    NO_DEADLINE = "no_deadline"
 
 
 #: The units a DeadlineSpec counts in.

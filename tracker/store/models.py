@@ -94,11 +94,19 @@ class Upazila(SQLModel, table=True):
 
 
 class Office(SQLModel, table=True):
-    """An upazila or district ICT office. Codes: ``jashore.keshabpur`` / ``jashore``."""
+    """An office at upazila or district level. Codes: ``jashore.keshabpur`` / ``jashore``
+    for the ICT offices; other offices of a place add ``@<slug>``
+    (``jashore.keshabpur@land``, ``dhaka@btcl``: tracker.domain.offices).
+
+    ``kind`` is the *level* (upazila | district: whose officers and programmers it has);
+    ``office_kind`` is what the office is (ict, land, uno, union_parishad, …, or free text).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
     kind: str  # "upazila" | "district"
+    office_kind: str = Field(default="ict", index=True,
+                             sa_column_kwargs={"server_default": "ict"})
     name_en: str
     name_bn: str
     district_id: int = Field(foreign_key="district.id", index=True)
@@ -158,6 +166,9 @@ class Service(SQLModel, table=True):
     #: For "immediate / N working days where applicable": the extended track's N.
     extended_working_days: int | None = None
     conditional: bool = False
+    #: The charter's limit was not safely understood: no request may be logged against
+    #: this service until a reviewer sets the limit in the catalog TOML (GUIDE §6).
+    needs_review: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     fee_raw: str = ""
     responsible_officer: str = ""
     responsible_contact: str = ""

@@ -41,6 +41,14 @@ class Deadline:
       প্রয়োজন অনুযায়ী); ``as_needed`` says it was প্রয়োজন অনুযায়ী (GUIDE §3 rule 6: the limit
       may be extended with a reason).
     - ``per_directive``: নির্দেশনা অনুযায়ী, the officer enters the due date (rule 7).
+    - ``range_min``: the lower bound of a range "A-B" (``amount`` is B, the promise).
+    - ``no_deadline``: no per-request limit (a schedule, season, office hours, an ongoing
+      process): requests are reported as "no deadline", never on time (GUIDE §6).
+    - ``variants``: several limits for sub-cases or stages in one cell.
+    - ``needs_review``: not safely understood; the service cannot be logged against until a
+      reviewer sets its limit in the catalog TOML (and removes the flag).
+    - ``notes``: what the cell says besides its limit (a condition, a stage), kept for the
+      reviewer.
     """
 
     raw: str
@@ -50,6 +58,11 @@ class Deadline:
     conditional: bool = False
     as_needed: bool = False
     per_directive: bool = False
+    range_min: int | None = None
+    no_deadline: bool = False
+    variants: bool = False
+    needs_review: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def working_days(self) -> int | None:
@@ -57,7 +70,8 @@ class Deadline:
 
     @property
     def understood(self) -> bool:
-        return self.immediate or self.amount is not None or self.per_directive
+        return (self.immediate or self.amount is not None or self.per_directive
+                or self.no_deadline)
 
     def describe(self) -> str:
         parts = []
@@ -68,8 +82,14 @@ class Deadline:
         text = " / ".join(parts)
         if self.conditional and parts:
             text += " (as needed)" if self.as_needed else " (where applicable)"
+        if self.range_min is not None and self.amount is not None:
+            text = f"{self.range_min}-{text}"
         if self.per_directive:
             text = (text + "; " if text else "") + "as per directive"
+        if self.no_deadline:
+            text = (text + "; " if text else "") + "no deadline"
+        if self.needs_review:
+            text = (text + "; " if text else "") + "needs review"
         return text or "not understood"
 
     def to_json(self) -> dict[str, Any]:
@@ -82,6 +102,11 @@ class Deadline:
             "as_needed": self.as_needed,
             "unit": self.unit,
             "amount": self.amount,
+            "range_min": self.range_min,
+            "no_deadline": self.no_deadline,
+            "variants": self.variants,
+            "needs_review": self.needs_review,
+            "notes": list(self.notes),
         }
 
 
