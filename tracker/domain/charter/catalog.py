@@ -304,7 +304,7 @@ class _Validator:
     def deadline(self, where: str, line: int | None, data: Any) -> Deadline:
         if not isinstance(data, dict):
             raise self.fail(where, line, "deadline table is missing")
-        flags = {}
+        flags: dict[str, bool] = {}
         for key in ("immediate", "conditional", "as_needed", "per_directive"):
             value = data.get(key, False)
             if not isinstance(value, bool):
