@@ -323,7 +323,10 @@ class _Validator:
             raw=str(data.get("raw", "")),
             unit=cast(DeadlineUnit | None, unit),
             amount=amount,
-            **flags,
+            immediate=flags["immediate"],
+            conditional=flags["conditional"],
+            as_needed=flags["as_needed"],
+            per_directive=flags["per_directive"],
         )
 
     def officer(self, where: str, line: int | None, data: Any) -> Officer | None:
