@@ -43,6 +43,29 @@ _BARE_NUMBER = re.compile(r"\d+")
 _FILLER = re.compile(nfc(r"[\s/,;:।.()\-–—+&|]+|এবং|অথবা|বা|or|and|সর্বোচ্চ|মধ্যে"), re.IGNORECASE)
 
 
+#: Marks meaning "same as the row above": double quotes of every shape, the ditto mark,
+#: ঐ (Bengali "that/same"), "do"/"ditto" in English charters.
+_DITTO_QUOTES = ("\"'`´\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f"
+                 "\u2032\u2033\u3003\u02ee\u05f4")
+_DITTO_WORDS = frozenset({"ঐ", "do", "ditto", "same"})
+_DITTO_NOISE = re.compile(r"[\s\-‐‑–—_.,;:।|()\[\]{}*]+")
+
+
+def is_ditto(raw: str) -> bool:
+    """Whether a cell says only "same as the row above" (ঐ, -ঐ-, ’’, ", 〃, "ঐ", -do-).
+
+    A lone dash is *not* a ditto (it usually means "not applicable"): without the word ঐ/do
+    the cell must hold a quote or ditto mark.
+    """
+    text = squash(nfc(raw)).casefold()
+    core = _DITTO_NOISE.sub("", text)
+    has_quote = any(ch in _DITTO_QUOTES for ch in core)
+    core = "".join(ch for ch in core if ch not in _DITTO_QUOTES)
+    if core:
+        return core in _DITTO_WORDS
+    return has_quote
+
+
 def _normalise(raw: str) -> str:
     text = ascii_digits(nfc(raw))
     # Old NFD-ish spellings of য় / ড় survive NFC as two code points; use one spelling.
