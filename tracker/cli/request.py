@@ -25,6 +25,7 @@ from tracker.cli.common import (
     today_in_dhaka,
     unit_of_work,
 )
+from tracker.domain.deadlines import DeadlineUnit
 from tracker.domain.localtime import to_local
 from tracker.errors import InputError
 from tracker.services.auth import scope_for
@@ -69,8 +70,17 @@ def request_log(
             directive_due=day_option(directive_due, "--directive-due") if directive_due
             else None,
             directive_ref=directive_ref), now=now_utc(), user=resolve_user(session, as_user))
-        typer.echo(f"#{request.id} due {request.due_date or 'no deadline (per directive)'}"
+        logged = session.get(Service, request.service_id)
+        assert logged is not None
+        typer.echo(f"#{request.id} due {request.due_date or _no_due(logged)}"
                    + (" (provisional)" if request.due_provisional else ""))
+
+
+def _no_due(service: Service) -> str:
+    """What a request without a due date says: why there is none."""
+    if service.unit == DeadlineUnit.NO_DEADLINE:
+        return "no deadline (the charter sets no per-request limit)"
+    return "no deadline (per directive)"
 
 
 def _transition(action: str, request_id: int, at: str | None, reason: str | None,

@@ -10,7 +10,12 @@
 - Hours: counted as whole working days (24 h -> 1 working day), rounded up.
 - Tracks (rule 5): "immediate / N working days where applicable" is immediate unless the
   officer picks the extended track with a reason; a single limit has one track.
-- As per directive / not understood: no spec; the officer enters the date (rule 7).
+- N-M (a range): the upper bound M is the promise; the lower bound is kept, not counted.
+- As per directive: no spec; the officer enters the date (rule 7).
+- No deadline (a schedule, an ongoing process): no spec and no date to enter; reported as
+  "no deadline", never on time or overdue.
+- Not understood, or flagged by the parser: ``needs_review``, never guessed; no request is
+  logged against it until a reviewer sets the limit (tracker.services.requests refuses).
 - GRS tiers: each tier's limit counted strictly after the day the tier started.
 
 The one home of these rules: the service catalog, the request writers, reports and the
@@ -379,18 +384,24 @@ class DeadlineError(InputError):
 
 @dataclass(frozen=True)
 class ServiceDeadline:
-    """A service's time limit as stored with the service (``Service`` columns)."""
+    """A service's time limit as stored with the service (``Service`` columns).
+
+    ``needs_review``: the charter's cell was not safely understood (GUIDE §6): the limit
+    holds what was understood, but no request may be logged against the service until a
+    reviewer sets the limit in the catalog TOML (tracker.services.requests refuses).
+    """
 
     unit: DeadlineUnit
     amount: int = 0
     #: For "immediate / N working days where applicable": the extended track's N.
     extended_working_days: int | None = None
     conditional: bool = False
+    needs_review: bool = False
 
     def columns(self) -> dict[str, object]:
         return dict(unit=self.unit.value, amount=self.amount,
                     extended_working_days=self.extended_working_days,
-                    conditional=self.conditional)
+                    conditional=self.conditional, needs_review=self.needs_review)
 
 
 class ParsedDeadline(Protocol):
@@ -409,25 +420,38 @@ class ParsedDeadline(Protocol):
     def unit(self) -> str | None: ...
     @property
     def amount(self) -> int | None: ...
+    @property
+    def no_deadline(self) -> bool: ...
+    @property
+    def needs_review(self) -> bool: ...
 
 
 def service_deadline(deadline: ParsedDeadline) -> ServiceDeadline:
     """A parsed charter deadline as the service's stored limit.
 
-    Anything not understood becomes "per directive": such requests are reported as "no
-    deadline" until an officer enters a date — never silently on time.
+    - no per-request limit (a schedule, an ongoing process) -> ``NO_DEADLINE``: requests
+      are logged and reported as "no deadline", never on time;
+    - per directive -> ``PER_DIRECTIVE`` (the officer enters the date, rule 7);
+    - not understood at all -> ``PER_DIRECTIVE`` flagged ``needs_review``: never guessed;
+    - otherwise the limit as read (a range's upper bound: ``range_min`` does not count).
+    A cell the parser flagged keeps what was understood, marked ``needs_review``.
     """
+    review = deadline.needs_review
+    if deadline.no_deadline:
+        return ServiceDeadline(DeadlineUnit.NO_DEADLINE, needs_review=review)
     if deadline.per_directive or not deadline.understood:
-        return ServiceDeadline(DeadlineUnit.PER_DIRECTIVE)
+        return ServiceDeadline(DeadlineUnit.PER_DIRECTIVE,
+                               needs_review=review or not deadline.understood)
     if deadline.immediate:
         # "immediate / N" (N working or, rarely, calendar days): N working days on the
         # extended track.
         extended = (deadline.amount if deadline.unit in ("working_days", "calendar_days")
                     and deadline.amount else None)
-        return ServiceDeadline(DeadlineUnit.IMMEDIATE, 0, extended, bool(extended))
+        return ServiceDeadline(DeadlineUnit.IMMEDIATE, 0, extended, bool(extended),
+                               needs_review=review)
     assert deadline.unit is not None and deadline.amount is not None
     return ServiceDeadline(DeadlineUnit(deadline.unit), deadline.amount,
-                           conditional=deadline.conditional)
+                           conditional=deadline.conditional, needs_review=review)
 
 
 def hours_as_working_days(hours: int) -> int:
@@ -437,9 +461,10 @@ def hours_as_working_days(hours: int) -> int:
 
 def spec_for(unit: DeadlineUnit | str, amount: int, track: Track | str,
              extended_working_days: int | None = None) -> DeadlineSpec | None:
-    """The rule for a service's limit on a track; None for "as per directive"."""
+    """The rule for a service's limit on a track; None where the charter counts nothing:
+    "as per directive" (the officer enters the date) and "no deadline"."""
     unit = DeadlineUnit(unit)
-    if unit is DeadlineUnit.PER_DIRECTIVE:
+    if unit in (DeadlineUnit.PER_DIRECTIVE, DeadlineUnit.NO_DEADLINE):
         return None
     if unit is DeadlineUnit.IMMEDIATE:
         if Track(track) is Track.EXTENDED:
@@ -457,10 +482,30 @@ def has_extended_track(unit: DeadlineUnit | str, extended_working_days: int | No
     return DeadlineUnit(unit) is DeadlineUnit.IMMEDIATE and bool(extended_working_days)
 
 
+def takes_directive_date(unit: DeadlineUnit | str) -> bool:
+    """Whether the officer may enter a due date for a request (rule 7: only "as per
+    directive"). A "no deadline" service has no per-request limit to enter; a counted
+    limit has its own date."""
+    return DeadlineUnit(unit) is DeadlineUnit.PER_DIRECTIVE
+
+
 def allows_extension(unit: DeadlineUnit | str, conditional: bool) -> bool:
     """Whether the due date may be extended (rule 6: "N / as needed", with a reason and a
-    new date; or a per-directive date entered or moved later, rule 7)."""
-    return conditional or DeadlineUnit(unit) is DeadlineUnit.PER_DIRECTIVE
+    new date; or a per-directive date entered or moved later, rule 7). Never for "no
+    deadline": there is no date to move."""
+    unit = DeadlineUnit(unit)
+    if unit is DeadlineUnit.NO_DEADLINE:
+        return False
+    return conditional or unit is DeadlineUnit.PER_DIRECTIVE
+
+
+def uncounted_explanation(unit: DeadlineUnit | str, deadline_raw: str, due: date | None,
+                          directive_ref: str | None) -> str:
+    """"Why is it due then?" for a limit ``spec_for`` counts nothing for (None)."""
+    if DeadlineUnit(unit) is DeadlineUnit.NO_DEADLINE:
+        return f"no deadline: the charter sets no per-request limit ({deadline_raw})"
+    shown = fmt_date(due, Lang.EN) if due is not None else "not entered"
+    return f"as per directive: due {shown} ({directive_ref or 'no reference'})"
 
 
 def choose_track(unit: DeadlineUnit | str, extended_working_days: int | None,

@@ -45,11 +45,12 @@ from tracker.domain.deadlines import (
     due_in_force,
     hold_working_days,
     spec_for,
+    takes_directive_date,
 )
 from tracker.domain.localtime import LocalMoment, to_local, to_utc
 from tracker.domain.status import CLOSED_STATES, RequestState
 from tracker.domain.text import clean_text, normalise_reference
-from tracker.errors import CalendarRangeError, TrackerError
+from tracker.errors import CalendarRangeError, InputError, TrackerError
 from tracker.services.auth import Scope, scope_for
 from tracker.store.models import (
     CHANNELS,
@@ -91,6 +92,28 @@ class RegisterNumberTaken(RequestError):
         super().__init__(f"register number {ref!r} is already used in {office_code} "
                          f"(request #{owner})")
         self.ref, self.office_code, self.owner = ref, office_code, owner
+
+
+class ServiceNeedsReview(RequestError, InputError):
+    """The service's time limit was not safely understood (``Service.needs_review``): no
+    request is logged against it until a reviewer sets the limit (nothing was written)."""
+
+    def __init__(self, office_code: str, service: Service) -> None:
+        super().__init__(
+            f"service {service_key(service)} ({service.name_bn}) of {office_code} cannot be "
+            f"logged against yet: its time limit {service.deadline_raw!r} needs review; "
+            + review_instruction(office_code))
+
+
+def service_key(service: Service) -> str:
+    """How officers name a service: ``citizen-3``."""
+    return f"{service.category}-{service.number}"
+
+
+def review_instruction(office_code: str) -> str:
+    """What to do about a service that needs review (the refusal and the Charter page)."""
+    return (f"a reviewer must set its limit in data/charters/{office_code}.toml (and remove "
+            "needs_review), then run `tracker init` to load the reviewed catalog")
 
 
 #: Allowed lifecycle transitions: action -> (states it may start from, resulting state).
@@ -164,7 +187,7 @@ def get_service(session: Session, version: CharterVersion, key: str) -> Service:
 
 def deadline_for(service: Service, track: str) -> DeadlineSpec | None:
     """The deadline rule for a stored service on a track (tracker.domain.deadlines.spec_for);
-    None for "as per directive"."""
+    None for "as per directive" and "no deadline"."""
     return spec_for(service.unit, service.amount, track, service.extended_working_days)
 
 
@@ -367,6 +390,8 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
     received_at, local = _receipt(new.received_at, calendar, now)
     version = charter_in_force(session, office, local.date)
     service = get_service(session, version, new.service)
+    if service.needs_review:  # never guessed: a reviewer sets the limit first (GUIDE §6)
+        raise ServiceNeedsReview(office.code, service)
     if new.channel not in CHANNELS:
         raise RequestError(f"unknown channel {new.channel!r} (one of {', '.join(CHANNELS)})")
     new = _cleaned(new)
@@ -399,7 +424,14 @@ def log_request(session: Session, *, new: NewRequest, now: datetime,
 
 def _initial_due(service: Service, track: str, new: NewRequest, received_at: datetime,
                  day: date, calendar: BangladeshCalendar) -> _InitialDue:
-    """The due date frozen at logging: the charter's rule, or the directive's date."""
+    """The due date frozen at logging: the charter's rule, the directive's date, or none
+    (per directive without a date yet; no deadline)."""
+    if new.directive_due is not None and not takes_directive_date(service.unit):
+        raise RequestError(
+            f"service {service_key(service)} ({service.deadline_raw}) takes no directive "
+            "due date: " + ("the charter sets no per-request limit (no deadline)"
+                            if service.unit == DeadlineUnit.NO_DEADLINE
+                            else "its due date is counted from the charter's limit"))
     spec = deadline_for(service, track)
     if spec is not None:
         try:
@@ -421,7 +453,7 @@ def _initial_due(service: Service, track: str, new: NewRequest, received_at: dat
 def _choose_track(service: Service, track: str | None, reason: str | None) -> str:
     try:
         return choose_track(service.unit, service.extended_working_days, track, reason,
-                            service_label=f"{service.category}-{service.number}",
+                            service_label=service_key(service),
                             deadline_raw=service.deadline_raw).value
     except DeadlineError as exc:
         raise RequestError(str(exc)) from None
