@@ -4,7 +4,9 @@ Office codes identify the offices whose charters the tracker holds:
 
 - an upazila office is ``{district_slug}.{upazila_slug}``, e.g. ``jashore.keshabpur``,
   ``dinajpur.dinajpur-sadar``;
-- a district office is ``{district_slug}``, e.g. ``magura``.
+- a district office is ``{district_slug}``, e.g. ``magura``;
+- any other office of the place (land, union parishad, BTCL, …) adds ``@{slug}``:
+  ``habiganj.madhabpur@land``, ``dhaka@btcl`` (the grammar: tracker.domain.offices).
 
 Slugs are the English names of data/geo in lowercase ASCII with hyphens. Names are matched
 leniently: English or Bengali, any case and spacing, "Sadar"/সদর, the older English
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from tracker.config import get_settings
 from tracker.domain.charter.text import match_key
+from tracker.domain.offices import Level, OfficeCodeError, parse_office_code
 from tracker.errors import TrackerError
 
 
@@ -98,11 +101,22 @@ class Upazila:
 
 @dataclass(frozen=True)
 class Office:
-    """An office identified by its code: a district office or an upazila office."""
+    """An office identified by its code: a district office or an upazila office; ``slug``
+    for any office but the place's ICT office (``code`` is then ``<place>@<slug>``)."""
 
     code: str
     district: District
     upazila: Upazila | None = None
+    slug: str | None = None
+
+    @property
+    def place_code(self) -> str:
+        """The code of the place (and of its ICT office): ``jashore.keshabpur``."""
+        return self.upazila.code if self.upazila else self.district.slug
+
+    @property
+    def level(self) -> Level:
+        return "upazila" if self.upazila else "district"
 
     @property
     def name_en(self) -> str:
@@ -162,17 +176,25 @@ class Geography:
         return found[0] if len(found) == 1 else None
 
     def office(self, code: str) -> Office:
-        """The office with this code; UnknownOfficeError (with a hint) if there is none."""
-        text = code.strip().casefold()
-        district_slug, _, upazila_slug = text.partition(".")
+        """The office with this code; UnknownOfficeError (with a hint) if there is none.
+
+        ``<place>@<slug>`` codes name the place's other offices: the place is checked
+        here, the slug only for its form (any office may be brought on board)."""
+        try:
+            parsed = parse_office_code(code)
+        except OfficeCodeError as exc:
+            raise UnknownOfficeError(f"unknown {exc}") from None  # "unknown office code '…': …"
+        district_slug, _, upazila_slug = parsed.place.partition(".")
         district = next((d for d in self.districts if d.slug == district_slug), None)
         if district is None:
             raise UnknownOfficeError(
                 f"unknown office code {code!r}: no district {district_slug!r} "
-                "(codes look like 'jashore.keshabpur' or 'magura'; see data/geo/)"
+                "(codes look like 'jashore.keshabpur', 'magura' or "
+                "'habiganj.madhabpur@land'; see data/geo/)"
             )
+        suffix = f"@{parsed.slug}" if parsed.slug else ""
         if not upazila_slug:
-            return Office(code=district.slug, district=district)
+            return Office(code=district.slug + suffix, district=district, slug=parsed.slug)
         upazila = next((u for u in self.upazilas_of(district) if u.slug == upazila_slug), None)
         if upazila is None:
             known = ", ".join(u.code for u in self.upazilas_of(district))
@@ -180,7 +202,8 @@ class Geography:
                 f"unknown office code {code!r}: no upazila {upazila_slug!r} in "
                 f"{district.name_en} (known: {known})"
             )
-        return Office(code=upazila.code, district=district, upazila=upazila)
+        return Office(code=upazila.code + suffix, district=district, upazila=upazila,
+                      slug=parsed.slug)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -2,7 +2,9 @@
 
 The catalog is the source of truth for services; this copies each charter version once
 (keyed by its content hash), so requests can point at the exact version they were judged
-by. Re-running it adds only new versions.
+by. Re-running it adds only new versions. The office is created with the catalog's kind
+(``kind = "land"``; ICT when absent); a service the catalog flags ``needs_review`` is stored
+so (``Service.needs_review``), and no request can be logged against it until reviewed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from tracker.domain.charter.catalog import load_all as load_all_catalogs
 from tracker.domain.charter.model import Officer
 from tracker.domain.charter.model import Service as CatalogService
 from tracker.domain.deadlines import service_deadline
+from tracker.domain.offices import OfficeKind
 from tracker.services.complaints import ensure_grs_limits
 from tracker.services.offices import ensure_office
 from tracker.store.models import CharterVersion, Service
@@ -43,7 +46,10 @@ def _service_row(service: CatalogService, version_id: int, office_id: int) -> Se
 
 def sync_catalog(session: Session, catalog: OfficeCatalog, *, now: datetime) -> int:
     """Copy the office's charter versions into the database; returns versions added."""
-    office = ensure_office(session, catalog.code)
+    # The charter's printed name names an office of another kind; the ICT offices keep
+    # the standard names that digests and the dashboard have always shown.
+    printed = catalog.name_bn if catalog.kind != OfficeKind.ICT else None
+    office = ensure_office(session, catalog.code, kind=catalog.kind, name_bn=printed)
     assert office.id is not None
     added = 0
     for version in catalog.versions:

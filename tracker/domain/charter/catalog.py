@@ -19,7 +19,8 @@ API (all pure except the two loaders and ``import_charter``, which writes the fi
 File layout (TOML; ``null`` is written by leaving the key out)::
 
     schema = 1
-    office = "jashore.keshabpur"
+    office = "jashore.keshabpur"        # or "habiganj.madhabpur@land" (tracker.domain.offices)
+    kind = "land"                       # what the office is; absent = "ict"
     name_bn = "..."                     # office name as printed
     website = "..."
 
@@ -42,11 +43,23 @@ File layout (TOML; ``null`` is written by leaving the key out)::
     conditional = true
     as_needed = false
     per_directive = false
+    # written only when set (so the ICT catalogs read as they always did):
+    range_min = 2                       # "২-৩ দিন": amount is the upper bound 3
+    no_deadline = true                  # no per-request limit: logged as "no deadline"
+    variants = true                     # several limits in one cell
+    needs_review = true                 # not safely understood: no request can be logged
+    notes = ["..."]                     # what the cell says besides its limit
     [versions.services.responsible_officer]   # also escalation_officer (optional)
     designation = "..."  name = "..."  office = "..."  phones = ["+880..."]  emails = [...]
 
     [[versions.grs]]                    # tiers 1-3; default = true: national 30/20/60
     [[versions.review]]                 # what the parser did not understand (line, message)
+
+Review before use: a service with ``needs_review = true`` is listed by
+``CharterVersion.unresolved`` (and ``tracker charter check``) and cannot be logged against;
+the reviewer sets its limit (``unit``/``amount``, ``immediate``, ``per_directive`` or
+``no_deadline``), deletes the ``needs_review`` line and, as in the catalogs of
+data/charters/, leaves a ``# reviewed: …`` comment saying what was decided and why.
 """
 
 from __future__ import annotations
@@ -79,6 +92,14 @@ from tracker.domain.charter.model import (
 )
 from tracker.domain.deadlines import GRS_ROLES, GrsRole
 from tracker.domain.geo import Geography, load_geography
+from tracker.domain.offices import (
+    OfficeCodeError,
+    OfficeKind,
+    check_kind_for_code,
+    office_name,
+    parse_kind,
+    parse_office_code,
+)
 from tracker.errors import InputError, TrackerError
 
 SCHEMA = 1
@@ -111,8 +132,10 @@ class CharterVersion:
 
     @property
     def unresolved(self) -> tuple[Service, ...]:
-        """Services whose deadline is not understood: fix them in the file."""
-        return tuple(s for s in self.services if not s.deadline.understood)
+        """Services to review before use: flagged ``needs_review`` by the parser (or a
+        reviewer), or with a deadline not understood. Fix them in the file."""
+        return tuple(s for s in self.services
+                     if s.deadline.needs_review or not s.deadline.understood)
 
     @property
     def content_hash(self) -> str:
@@ -125,9 +148,20 @@ class CharterVersion:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: Deadline keys added with office kinds (issue 12) and their "unset" values: left out of
+#: the content hash when unset, so the versions already stored (keyed by their hash) keep
+#: their hash and a sync does not load them a second time.
+_NEW_DEADLINE_KEYS: dict[str, Any] = {"range_min": None, "no_deadline": False,
+                                      "variants": False, "needs_review": False, "notes": []}
+
+
 def _service_payload(service: Service) -> dict[str, Any]:
     data = service.to_json()
     data.pop("line")
+    deadline = data["deadline"]
+    for key, unset in _NEW_DEADLINE_KEYS.items():
+        if key in deadline and deadline[key] == unset:
+            del deadline[key]
     return data
 
 
@@ -140,6 +174,9 @@ class OfficeCatalog:
     website: str | None
     versions: tuple[CharterVersion, ...]
     path: Path | None = None
+    #: What the office is (tracker.domain.offices.OfficeKind or free text); "ict" when
+    #: the file says nothing, as the ICT catalogs written before office kinds do.
+    kind: str = OfficeKind.ICT
 
     @property
     def latest(self) -> CharterVersion:
@@ -197,6 +234,14 @@ def _catalog_from_text(path: Path, text: str, geo: Geography | None) -> OfficeCa
     return _Validator(path, text, geo or load_geography()).catalog(data)
 
 
+_FLAGS = ("immediate", "conditional", "as_needed", "per_directive", "no_deadline",
+          "variants", "needs_review")
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 class _Validator:
     def __init__(self, path: Path, text: str, geo: Geography) -> None:
         self.path = path
@@ -224,6 +269,7 @@ class _Validator:
             raise self.fail("office", None, str(exc)) from None
         if self.path.stem != office.code:
             raise self.fail("office", None, f"file must be named {office.code}.toml")
+        kind = self.kind(office.code, data.get("kind", OfficeKind.ICT))
         raw_versions = data.get("versions")
         if not isinstance(raw_versions, list) or not raw_versions:
             raise self.fail("versions", None, "no [[versions]]")
@@ -240,7 +286,18 @@ class _Validator:
             website=data.get("website") if isinstance(data.get("website"), str) else None,
             versions=tuple(sorted(versions, key=lambda v: v.effective)),
             path=self.path,
+            kind=kind,
         )
+
+    def kind(self, code: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self.fail("kind", None, "kind must be text, e.g. kind = \"land\"")
+        try:
+            kind = parse_kind(value)
+            check_kind_for_code(parse_office_code(code), kind)
+        except OfficeCodeError as exc:
+            raise self.fail("kind", None, str(exc)) from None
+        return kind
 
     def _vline(self, index: int) -> int | None:
         return self.version_lines[index] if index < len(self.version_lines) else None
@@ -305,7 +362,7 @@ class _Validator:
         if not isinstance(data, dict):
             raise self.fail(where, line, "deadline table is missing")
         flags: dict[str, bool] = {}
-        for key in ("immediate", "conditional", "as_needed", "per_directive"):
+        for key in _FLAGS:
             value = data.get(key, False)
             if not isinstance(value, bool):
                 raise self.fail(where, line, f"deadline.{key} must be true or false")
@@ -316,17 +373,29 @@ class _Validator:
             raise self.fail(where, line, f"deadline.unit must be one of {', '.join(UNITS)}")
         if (unit is None) != (amount is None):
             raise self.fail(where, line, "deadline.unit and deadline.amount go together")
-        if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)
-                                   or amount < 1):
+        if amount is not None and not _whole(amount):
             raise self.fail(where, line, "deadline.amount must be a whole number >= 1")
+        range_min = data.get("range_min")
+        if range_min is not None and not (_whole(range_min) and amount is not None
+                                          and range_min <= amount):
+            raise self.fail(where, line, "deadline.range_min must be a whole number >= 1, "
+                                         "with an amount at least as large")
+        notes = data.get("notes", [])
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            raise self.fail(where, line, "deadline.notes must be a list of texts")
         return Deadline(
             raw=str(data.get("raw", "")),
             unit=cast(DeadlineUnit | None, unit),
             amount=amount,
+            range_min=range_min,
+            notes=tuple(notes),
             immediate=flags["immediate"],
             conditional=flags["conditional"],
             as_needed=flags["as_needed"],
             per_directive=flags["per_directive"],
+            no_deadline=flags["no_deadline"],
+            variants=flags["variants"],
+            needs_review=flags["needs_review"],
         )
 
     def officer(self, where: str, line: int | None, data: Any) -> Officer | None:
@@ -390,7 +459,8 @@ class _Validator:
 _HEADER = (
     "Service catalog of one office: the reviewed reading of its Citizen Charter.",
     "The tracker uses only this file. Fix here what the parser could not read (see the",
-    "[[versions.review]] entries), then run `tracker charter check`.",
+    "[[versions.review]] entries; a service with needs_review = true cannot be logged",
+    "against until you set its limit and delete that line), then run `tracker charter check`.",
     "Written by `tracker charter import`; hand edits are kept (re-import adds versions only).",
 )
 
@@ -413,7 +483,8 @@ def dumps(catalog: OfficeCatalog) -> str:
     for line in _HEADER:
         doc.add(tomlkit.comment(line))
     doc.add(tomlkit.nl())
-    for key, value in (("schema", SCHEMA), ("office", catalog.code),
+    kind = None if catalog.kind == OfficeKind.ICT else catalog.kind  # absent = "ict"
+    for key, value in (("schema", SCHEMA), ("office", catalog.code), ("kind", kind),
                        ("name_bn", catalog.name_bn), ("website", catalog.website)):
         if value is not None:
             doc.add(key, value)
@@ -481,17 +552,20 @@ class ImportResult:
 def resolve_office(parsed: ParsedCharter, office_code: str | None,
                    geo: Geography | None = None) -> str:
     """The office code to import under: ``--office`` (checked against the document) or
-    the office the document names. InputError when neither says."""
+    the office the document names. InputError when neither says.
+
+    The document names a place (its ICT office's code); ``--office <place>@<slug>`` is
+    checked against that place: the land office of Madhabpur, not of another upazila."""
     geo = geo or load_geography()
     named = parsed.office.code
     if office_code is not None:
-        code = geo.office(office_code).code
-        if named is not None and named != code:
+        office = geo.office(office_code)
+        if named is not None and geo.office(named).place_code != office.place_code:
             raise InputError(
                 f"the document names office {named} (line {parsed.office.line}), "
-                f"not {code}: check --office"
+                f"not {office.code}: check --office"
             )
-        return code
+        return office.code
     if named is None:
         raise InputError("the document names no office: give --office CODE "
                          "(codes look like jashore.keshabpur: district.upazila)")
@@ -508,12 +582,16 @@ def import_charter(
     directory: Path | None = None,
     replace_version: bool = False,
     geo: Geography | None = None,
+    kind: str | None = None,
 ) -> ImportResult:
     """Write ``parsed`` into its office's catalog file as the version effective ``effective``.
 
     Existing versions (and the edits reviewers made to them) are never touched, except
     with ``replace_version`` for the version of the same date. Importing content that is
     already there (same source text, or same services) changes nothing: "unchanged".
+
+    ``kind`` is what the office is: needed for a new ``@`` office's file (plain codes are
+    ICT offices), checked against the kind an existing file records.
     """
     geo = geo or load_geography()
     code = resolve_office(parsed, office_code, geo)
@@ -526,15 +604,16 @@ def import_charter(
         grs=parsed.grs,
         review=parsed.problems,
     )
-    office = geo.office(code)
     if not path.exists():
-        catalog = OfficeCatalog(code=code, name_bn=parsed.office.name or office.name_bn,
-                                website=parsed.office.website, versions=(version,))
+        catalog = _new_catalog(parsed, code, _kind_of_new(code, kind), version, geo)
         _write_text(path, dumps(catalog))
         return ImportResult(path, "created", version, f"created {path.name} with the "
                                                       f"version effective {effective}")
     text = path.read_text(encoding="utf-8")
     existing = _catalog_from_text(path, text, geo)
+    if kind is not None and parse_kind(kind) != existing.kind:
+        raise InputError(f"{path.name} is the catalog of a {existing.kind} office, not "
+                         f"{parse_kind(kind)}: check --kind (or --office)")
     same_day = existing.version_effective(effective)
 
     def identical(other: CharterVersion) -> bool:
@@ -566,6 +645,34 @@ def import_charter(
     return ImportResult(path, "added", version, f"added the version effective {effective} "
                                                 f"to {path.name} "
                                                 f"({len(existing.versions) + 1} versions)")
+
+
+def _kind_of_new(code: str, kind: str | None) -> str:
+    """The kind of an office getting its first catalog file: given, or ICT for a plain
+    code; refused when it contradicts the code (tracker.domain.offices)."""
+    parsed = parse_office_code(code)
+    if kind is None:
+        if not parsed.is_ict:
+            raise InputError(f"{code} is a new office: give its kind with --kind "
+                             "(land, uno, union_parishad, ... or your own word)")
+        return OfficeKind.ICT
+    found = parse_kind(kind)
+    check_kind_for_code(parsed, found)
+    return found
+
+
+def _new_catalog(parsed: ParsedCharter, code: str, kind: str, version: CharterVersion,
+                 geo: Geography) -> OfficeCatalog:
+    """The catalog of a new file: the office's name as printed, else (for offices other
+    than ICT, whose charters often print none) the kind's label and the place."""
+    office = geo.office(code)
+    name = parsed.office.name
+    if not name and kind != OfficeKind.ICT:
+        place = office.upazila or office.district
+        name = office_name(kind, office.level, place_bn=place.name_bn,
+                           place_en=place.name_en)[0]
+    return OfficeCatalog(code=code, name_bn=name or office.name_bn,
+                         website=parsed.office.website, versions=(version,), kind=kind)
 
 
 def sha256_text(text: str) -> str:

@@ -58,6 +58,11 @@ def service_table(service: Service) -> Table:
         ("raw", d.raw), ("immediate", d.immediate), ("unit", d.unit),
         ("amount", d.amount), ("conditional", d.conditional),
         ("as_needed", d.as_needed), ("per_directive", d.per_directive),
+        # the keys of office kinds (issue 12) only when set: the ICT catalogs written
+        # before them stay byte for byte what a new import writes
+        ("range_min", d.range_min), ("no_deadline", d.no_deadline or None),
+        ("variants", d.variants or None), ("notes", list(d.notes) or None),
+        ("needs_review", d.needs_review or None),
     ]))
     for key, officer in (("responsible_officer", service.responsible_officer),
                          ("escalation_officer", service.escalation_officer)):
