@@ -1,7 +1,8 @@
 """``tracker charter ...``: read charters, import them into the catalog, inspect it.
 
 Thin wrappers over tracker.domain.charter; user mistakes are TrackerErrors (one line, exit 2).
-``--strict`` makes ``parse`` and ``import`` exit 1 when the parser reported problems.
+``--strict`` makes ``parse`` and ``import`` exit 1 when the parser reported problems;
+``check`` exits 1 while any service still needs review (and 2 for a malformed file).
 """
 
 from __future__ import annotations
@@ -86,7 +87,15 @@ def charter_parse(
 def charter_import(
     file: Annotated[Path, typer.Argument(help="Charter exported as UTF-8 text.")],
     office: Annotated[str | None, typer.Option(
-        help="Office code, e.g. jashore.keshabpur (required if the document names none)."
+        help="Office code: jashore.keshabpur for an ICT office, <place>@<slug> for any "
+             "other, e.g. habiganj.madhabpur@land (required if the document names none, "
+             "and for every office that is not an ICT office)."
+    )] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="What the office is: land, union_land, uno, union_parishad, pio, agriculture, "
+             "health, ... or your own word (a-z, 0-9, _). Required for a new <place>@<slug> "
+             "office; checked against the kind its catalog file records; plain codes are "
+             "ict."
     )] = None,
     effective: Annotated[str | None, typer.Option(
         help="Date the charter takes effect, YYYY-MM-DD."
@@ -96,18 +105,23 @@ def charter_import(
     )] = False,
     strict: StrictOption = False,
 ) -> None:
-    """Write (or add a version to) data/charters/<office>.toml for review."""
+    """Write (or add a version to) data/charters/<office>.toml for review.
+
+    Services whose time limit the parser could not read safely are written with
+    needs_review = true: they cannot be logged against until a reviewer sets the limit in
+    the file (see `tracker charter check`)."""
     if effective is None:
         raise InputError("give --effective YYYY-MM-DD (the date the charter takes effect)")
     day = parse_date(effective)
     parsed, digest = _read(file)
     result = import_charter(parsed, office_code=office, effective=day, source=file.name,
-                            source_sha256=digest, replace_version=replace)
+                            source_sha256=digest, replace_version=replace, kind=kind)
     typer.echo(result.message)
     if result.status != "unchanged":
         counts = ", ".join(f"{c} {parsed.count(c)}" for c in CATEGORIES)
         typer.echo(f"{len(parsed.services)} services ({counts}); "
-                   f"{len(parsed.problems)} problems to review in {result.path.name}")
+                   f"{len(parsed.problems)} problems to review in {result.path.name}; "
+                   f"{len(result.version.unresolved)} services need review before use")
     for problem in parsed.problems:
         typer.echo(f"problem: line {problem.line}: {problem.message}", err=True)
     if strict and parsed.problems:
@@ -146,24 +160,55 @@ def charter_show(
     typer.echo(f"GRS: {grs}")
 
 
+def _pending_lines(catalog: OfficeCatalog) -> list[str]:
+    """One line per service still to review, in every version, with where to fix it."""
+    lines = []
+    for version in catalog.versions:
+        for service in version.unresolved:
+            lines.append(f"  needs review: {catalog.code} {version.effective} "
+                         f"{service.category} {service.number} (source line "
+                         f"{service.line or '?'}): {service.name_bn} — "
+                         f"{service.deadline.raw!r}")
+    return lines
+
+
 @charter_app.command("check")
 def charter_check() -> None:
-    """Validate every data/charters/*.toml and list what still needs review."""
+    """Validate every data/charters/*.toml and list what still needs review.
+
+    Every service flagged needs_review (or whose limit is not understood) is listed with
+    its office, version, category and number, name, time-limit cell and source line: no
+    request can be logged against it until a reviewer sets its limit in
+    data/charters/<office>.toml (unit and amount, immediate, per_directive or
+    no_deadline) and deletes its needs_review line. Exit code 0: every file valid and
+    nothing to review; 1: valid, but services still need review; 2: a malformed file
+    (the message names the file and line).
+    """
     catalogs = load_all()
     if not catalogs:
         typer.echo("no catalog files in data/charters/")
         return
-    unresolved = 0
+    pending: dict[str, list[str]] = {}
     for code, catalog in catalogs.items():
+        kind = f" [{catalog.kind}]" if catalog.kind != "ict" else ""
         for version in catalog.versions:
             counts = ", ".join(f"{c} {version.count(c)}" for c in CATEGORIES)
-            typer.echo(f"{code} {version.effective}: ok, {len(version.services)} services "
-                       f"({counts}), {len(version.review)} review notes")
-            for service in version.unresolved:
-                unresolved += 1
-                typer.echo(f"  deadline not understood: {service.category} "
-                           f"{service.number} {service.deadline.raw!r}")
-    if unresolved:
+            typer.echo(f"{code}{kind} {version.effective}: ok, {len(version.services)} "
+                       f"services ({counts}), {len(version.review)} review notes, "
+                       f"{len(version.unresolved)} to review before use")
+        lines = _pending_lines(catalog)
+        if lines:
+            pending[code] = lines
+    for code, lines in pending.items():
+        typer.echo(f"{code}: {len(lines)} services need review before requests can be "
+                   f"logged against them:")
+        for line in lines:
+            typer.echo(line)
+        path = catalogs[code].path or catalog_path(code)
+        typer.echo(f"  fix: edit {path}: set each one's limit (unit + amount, immediate, "
+                   "per_directive or no_deadline), delete its `needs_review = true` line, "
+                   "then run `tracker charter check` (and `tracker init` to load it)")
+    if pending:
         raise typer.Exit(1)
 
 

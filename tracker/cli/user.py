@@ -29,7 +29,10 @@ def user_add(
     username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[str, typer.Option(help="upazila_officer | district_programmer | admin")],
     full_name: Annotated[str, typer.Option(help="Name shown in the dashboard.")],
-    office: Annotated[str | None, typer.Option(help="Office code (not for admins).")] = None,
+    office: Annotated[str | None, typer.Option(
+        help="Office code (not for admins): jashore.keshabpur, habiganj.madhabpur@land "
+             "(an office of another kind, loaded from its catalog) or jashore for a "
+             "district programmer.")] = None,
     email: Annotated[str | None, typer.Option(help="E-mail for digests.")] = None,
     language: Annotated[str, typer.Option(help="bn or en.")] = "bn",
     password: Annotated[str, typer.Option(prompt=True, hide_input=True,
