@@ -38,6 +38,9 @@ def export_apa(
     ] = None,
     district: Annotated[str | None, typer.Option(help="Only this district's offices.")] = None,
     office: Annotated[str | None, typer.Option(help="Only this office (code).")] = None,
+    office_kind: Annotated[str | None, typer.Option(
+        help="Only offices of this kind: ict, land, uno, union_parishad, ... "
+             "(default: every kind; the title says the kind).")] = None,
     lang: Annotated[str, typer.Option(help="bn (Bengali headers and digits) or en.")] = "bn",
     fmt: Annotated[str, typer.Option("--format", help="xlsx | csv (a folder of CSVs)")] = (
         "xlsx"),
@@ -60,10 +63,12 @@ def export_apa(
     with unit_of_work() as session:
         scope = scope_for(session, resolve_user(session, as_user))
         offices, codes, label = resolve_offices(session, scope=scope, office=office,
-                                                district=district, day=min(day, period.end))
+                                                district=district, day=min(day, period.end),
+                                                office_kind=office_kind)
         report = render_apa(build_apa(session, scope=scope, fy=fy, quarter=quarter, as_of=day,
                                       offices=offices, office_codes=codes, scope_label=label,
-                                      generated_at=now_utc()), lang=lang)
+                                      generated_at=now_utc(), office_kind=office_kind),
+                            lang=lang)
     if fmt == "xlsx":
         write_xlsx(report, out)
     else:

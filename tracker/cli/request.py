@@ -220,6 +220,9 @@ def request_list(
     as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
     fy: Annotated[str | None, typer.Option(help="Fiscal year received, e.g. 2025-26.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.", min=1)] = 50,
+    office_kind: Annotated[str | None, typer.Option(
+        help="Only offices of this kind: ict, land, uno, union_parishad, ... "
+             "(default: every kind).")] = None,
     as_user: AsUser = None,
 ) -> None:
     """List requests with their status as of a date (most recent first)."""
@@ -230,7 +233,8 @@ def request_list(
         frame = judged_requests(session, scope=scope, as_of=day,
                                 received_from=period.start if period else None,
                                 received_to=period.end if period else None,
-                                office_codes=[office] if office else None)
+                                office_codes=[office] if office else None,
+                                office_kind=office_kind)
     if status:
         frame = frame[frame["status"] == status]
     frame = frame.sort_values("id", ascending=False).head(limit)

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker.domain.calendar import load_calendar
+from tracker.domain.offices import parse_kind
 from tracker.domain.periods import Period, fiscal_year
 from tracker.domain.status import Status
 from tracker.services.apa_report import (
@@ -31,6 +32,7 @@ from tracker.services.apa_report import (
     RulesFacts,
     periods_of,
 )
+from tracker.services.apa_scope import codes_of_kind
 from tracker.services.auth import Scope
 from tracker.services.complaints import (
     SUMMARY_COLUMNS,
@@ -38,7 +40,7 @@ from tracker.services.complaints import (
     complaint_summary,
     tier_summary,
 )
-from tracker.services.reports import REPORT_COLUMNS, compliance, request_frame
+from tracker.services.reports import KIND_LABEL, REPORT_COLUMNS, compliance, request_frame
 
 #: Columns that are ratios: empty (None) in a total of nothing, where counts are 0.
 _RATIOS = frozenset({"compliance_pct", "median_wd_to_deliver", "extended_share_pct",
@@ -48,20 +50,31 @@ _BREACHED = [Status.LATE.value, Status.OVERDUE.value]
 
 def build_apa(session: Session, *, scope: Scope, fy: str, quarter: str | None, as_of: date,
               offices: Sequence[OfficeInfo], office_codes: list[str] | None,
-              scope_label: tuple[str, str], generated_at: datetime | None = None) -> ApaData:
-    """Every figure of the APA export (render it with ``exports.render_apa``)."""
+              scope_label: tuple[str, str], generated_at: datetime | None = None,
+              office_kind: str | None = None) -> ApaData:
+    """Every figure of the APA export (render it with ``exports.render_apa``).
+
+    ``office_kind`` (ict, land, ...; None = every kind) keeps the offices of one kind: the
+    requests in the judged frame's SQL; the complaints by the codes of that kind's offices
+    (the GRS frame filters by code)."""
     period, quarters = periods_of(fy, quarter)
+    kind = parse_kind(office_kind) if office_kind is not None else None
     frame = request_frame(session, scope=scope, period=period, as_of=as_of,
-                          office_codes=office_codes)
+                          office_codes=office_codes, office_kind=kind)
+    grs_codes = office_codes
+    if kind is not None:
+        of_kind = codes_of_kind(session, scope=scope, office_kind=kind)
+        grs_codes = [c for c in office_codes if c in set(of_kind)] if office_codes else of_kind
     complaints = complaint_frame(session, scope=scope, period=period, as_of=as_of,
-                                 office_codes=office_codes)
+                                 office_codes=grs_codes)
+    by_office = compliance(frame, "office").drop(columns=[KIND_LABEL])
     return ApaData(
         fy=fiscal_year(fy).label,
         quarter=quarters[0][0] if quarter else None, period=period, as_of=as_of,
         generated_at=generated_at, scope_label=scope_label, offices=tuple(offices),
-        by_office=_with_extended_share(compliance(frame, "office")),
+        by_office=_with_extended_share(by_office),
         total=_total(_with_extended_share(compliance(frame.assign(office_code="__total__"),
-                                                     "office")),
+                                                     "office").drop(columns=[KIND_LABEL])),
                      [*REPORT_COLUMNS, "extended_share_pct"]),
         quarters=_quarters(frame, quarters, as_of),
         evidence=_evidence(frame),
@@ -71,6 +84,7 @@ def build_apa(session: Session, *, scope: Scope, fy: str, quarter: str | None, a
         grs_tiers=tier_summary(complaints),
         rules=_rules_facts(period, offices, frame, len(complaints)),
         warnings=_warnings(frame, period),
+        office_kind=kind,
     )
 
 

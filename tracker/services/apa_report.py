@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from tracker.domain.offices import Level
 from tracker.domain.periods import QUARTER_MONTHS, Period, fiscal_quarter, fiscal_year
 
 
@@ -41,6 +42,10 @@ class OfficeInfo:
     go_live: date | None
     charters: tuple[date, ...] = ()  # effective dates of its charter versions
     grs_limits: str = ""  # e.g. "30 working days / 20 working days / 60 working days"
+    #: What the office is (ict, land, ...: tracker.domain.offices) and its level: several
+    #: offices of different kinds can share an upazila, so rows say which one they are.
+    office_kind: str = "ict"
+    level: Level = "upazila"
 
 
 @dataclass(frozen=True)
@@ -106,3 +111,4 @@ missing), worst first per office;
     grs_tiers: pd.DataFrame
     rules: RulesFacts
     warnings: tuple[ProvisionalWarning, ...] = ()
+    office_kind: str | None = None  # the kind the export is filtered by (None: every kind)

@@ -11,12 +11,18 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from tracker.domain.calendar import canonical_district
+from tracker.domain.offices import Level, parse_kind
 from tracker.errors import InputError
 from tracker.services.apa_report import OfficeInfo
 from tracker.services.auth import Scope
 from tracker.services.complaints import limits_for
+from tracker.services.queries import office_of_kind
 from tracker.services.requests import get_office
 from tracker.store.models import CharterVersion, District, Office
+
+
+def _level(office: Office) -> Level:
+    return "district" if office.kind == "district" else "upazila"
 
 
 def _office_info(session: Session, office: Office, district: str, day: date) -> OfficeInfo:
@@ -27,19 +33,35 @@ def _office_info(session: Session, office: Office, district: str, day: date) -> 
     grs = " / ".join(t.describe() for t in limits) + (" (national default)" if default
                                                       else " (charter)")
     return OfficeInfo(office.code, office.name_bn, office.name_en, district,
-                      office.go_live_date, tuple(v.effective_date for v in versions), grs)
+                      office.go_live_date, tuple(v.effective_date for v in versions), grs,
+                      office.office_kind, _level(office))
+
+
+def codes_of_kind(session: Session, *, scope: Scope, office_kind: str) -> list[str]:
+    """The codes of the offices of one kind that the user may read (for readers that
+    filter by office code: the GRS frame)."""
+    rows = session.exec(select(Office).where(office_of_kind(office_kind))
+                        .order_by(col(Office.code)))
+    return [o.code for o in rows if o.id is not None and scope.can_read(o.id)]
 
 
 def resolve_offices(session: Session, *, scope: Scope, office: str | None,
-                    district: str | None, day: date) -> tuple[
-                        list[OfficeInfo], list[str] | None, tuple[str, str]]:
-    """(offices for the rules sheet, office codes to filter by or None, label bn/en)."""
+                    district: str | None, day: date, office_kind: str | None = None
+                    ) -> tuple[list[OfficeInfo], list[str] | None, tuple[str, str]]:
+    """(offices for the rules sheet, office codes to filter by or None, label bn/en).
+
+    ``office_kind`` (ict, land, ...) keeps the offices of that kind (the requests are
+    filtered by ``build_apa(office_kind=...)``, in the judged frame; the export's title
+    names the kind: tracker.services.exports)."""
     if office and district:
         raise InputError("give --district or --office, not both")
+    kind = parse_kind(office_kind) if office_kind is not None else None
     districts = {d.id: d for d in session.exec(select(District))}
     if office:
         found = get_office(session, office)
         scope.require_read(found)
+        if kind is not None and found.office_kind != kind:
+            raise InputError(f"{found.code} is a {found.office_kind} office, not {kind}")
         name = districts[found.district_id].name_en
         return ([_office_info(session, found, name, day)], [found.code],
                 (found.name_bn, found.name_en))
@@ -52,9 +74,12 @@ def resolve_offices(session: Session, *, scope: Scope, office: str | None,
             raise InputError(f"district {canonical} has no offices in the database")
         query = query.where(Office.district_id == row.id)
         label = (f"{row.name_bn} জেলা", f"{row.name_en} district")
+    if kind is not None:
+        query = query.where(office_of_kind(kind))
     offices = [o for o in session.exec(query) if o.id is not None and scope.can_read(o.id)]
-    if district and not offices:
-        raise InputError(f"you may read no office in {district}")
+    if (district or kind) and not offices:
+        raise InputError(f"you may read no {kind + ' ' if kind else ''}office"
+                         f"{' in ' + district if district else ''}")
     with_charter = {v.office_id for v in session.exec(select(CharterVersion))}
     shown = [o for o in offices if o.id in with_charter or district]
     infos = [_office_info(session, o, districts[o.district_id].name_en, day) for o in shown]

@@ -37,6 +37,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from tracker.domain.bn import LANGS, Lang, fmt_date, fmt_time, grs_title, localise_digits
+from tracker.domain.offices import kind_label
 from tracker.domain.text import xlsx_safe
 from tracker.errors import InputError
 from tracker.services.apa_report import ApaData, ProvisionalWarning, RulesFacts
@@ -176,6 +177,9 @@ GRS_TIER_COLS = [
     C("overdue", "Open past the limit", "সময়সীমা পার, অনিষ্পন্ন"),
 ]
 RULE_COLS = [C("item", "Item", "বিষয়", "text"), C("value", "Value", "বিবরণ", "text")]
+#: Last on the per-office sheets (the columns before it keep their places): which kind of
+#: office a row is, since one upazila can have several (ICT, land, ...).
+KIND_COL = C("office_kind", "Office kind", "অফিসের ধরন", "text")
 
 QUARTER_BN = {"Q1": "প্রথম", "Q2": "দ্বিতীয়", "Q3": "তৃতীয়", "Q4": "চতুর্থ"}
 STATUS_BN = {"late": "বিলম্বে প্রদত্ত", "overdue": "মেয়াদোত্তীর্ণ"}
@@ -247,21 +251,28 @@ def _cells(row: Mapping[str, Any], columns: list[Column]) -> list[Any]:
     return [_text(row[c.key]) if c.kind == "text" else _num(row[c.key]) for c in columns]
 
 
-def _office_names(data: ApaData, lang: str) -> dict[str, str]:
-    return {o.code: (o.name_bn if lang == Lang.BN else o.name_en) for o in data.offices}
+def _office_names(data: ApaData, lang: str) -> dict[str, tuple[str, str]]:
+    """Office code -> (name in the sheet's language, kind as stored: the word
+    ``--office-kind`` takes and ``tracker report compliance`` shows)."""
+    return {o.code: (o.name_bn if lang == Lang.BN else o.name_en, o.office_kind)
+            for o in data.offices}
 
 
 def _per_office_rows(frame: pd.DataFrame, total: pd.DataFrame, columns: list[Column],
-                     names: dict[str, str], lang: str) -> tuple[list[list[Any]], list[Any]]:
-    """(one row per office, the total row) of a per-office figures frame."""
-    rows = [[row["office_code"], names.get(row["office_code"], ""), *_cells(row, columns)]
-            for _, row in frame.iterrows()]
-    return rows, [TOTAL[lang], "", *_cells(total.iloc[0], columns)]
+                     names: dict[str, tuple[str, str]], lang: str
+                     ) -> tuple[list[list[Any]], list[Any]]:
+    """(one row per office, the total row) of a per-office figures frame: code, name,
+    the figures, then the office's kind."""
+    rows = []
+    for _, row in frame.iterrows():
+        name, kind = names.get(row["office_code"], ("", ""))
+        rows.append([row["office_code"], name, *_cells(row, columns), kind])
+    return rows, [TOTAL[lang], "", *_cells(total.iloc[0], columns), ""]
 
 
 def _summary_sheet(data: ApaData, lang: str) -> Sheet:
     sheet = Sheet("summary", "Summary per office", "অফিসভিত্তিক সারসংক্ষেপ",
-                  [*OFFICE_COLS, *COUNT_COLS, EXTENDED_SHARE])
+                  [*OFFICE_COLS, *COUNT_COLS, EXTENDED_SHARE, KIND_COL])
     sheet.rows, sheet.total = _per_office_rows(data.by_office, data.total,
                                                [*COUNT_COLS, EXTENDED_SHARE],
                                                _office_names(data, lang), lang)
@@ -295,7 +306,7 @@ def _evidence_sheet(data: ApaData, lang: str) -> Sheet:
 
 def _grs_summary_sheet(data: ApaData, lang: str) -> Sheet:
     sheet = Sheet("grs_summary", "GRS complaints per office", "অফিসভিত্তিক অভিযোগ (জিআরএস)",
-                  [*OFFICE_COLS, *GRS_SUMMARY_COLS])
+                  [*OFFICE_COLS, *GRS_SUMMARY_COLS, KIND_COL])
     sheet.rows, sheet.total = _per_office_rows(data.grs_by_office, data.grs_total,
                                                GRS_SUMMARY_COLS, _office_names(data, lang),
                                                lang)
@@ -311,15 +322,35 @@ def _grs_tiers_sheet(data: ApaData, lang: str) -> Sheet:
     return sheet
 
 
+def _kind_names(data: ApaData, lang: str) -> str:
+    """The office kind an export is filtered by, in the kind's own words
+    (tracker.domain.offices.kind_label) at the levels of its offices, e.g. "Upazila Land
+    Office"; empty when the export has every kind."""
+    if data.office_kind is None:
+        return ""
+    levels = sorted({o.level for o in data.offices if o.office_kind == data.office_kind})
+    i = 0 if lang == Lang.BN else 1
+    return " / ".join(dict.fromkeys(kind_label(data.office_kind, level)[i]
+                                    for level in levels or ["upazila"]))
+
+
+def _scope_words(data: ApaData, lang: str) -> str:
+    scope = data.scope_label[0 if lang == Lang.BN else 1]
+    kind = _kind_names(data, lang)
+    if not kind:
+        return scope
+    return f"{scope}, {'অফিসের ধরন' if lang == Lang.BN else 'office kind'}: {kind}"
+
+
 def _title(data: ApaData, lang: str) -> str:
     start, end, as_of = (fmt_date(day, lang) for day in (data.period.start, data.period.end,
                                                          data.as_of))
     if lang == Lang.BN:
         fy = localise_digits(data.fy, lang) + (
             f", {_quarter_label(data.quarter, lang)}" if data.quarter else "")
-        return (f"বার্ষিক কর্মসম্পাদন চুক্তি (এপিএ) প্রতিবেদন — {data.scope_label[0]} — "
+        return (f"বার্ষিক কর্মসম্পাদন চুক্তি (এপিএ) প্রতিবেদন — {_scope_words(data, lang)} — "
                 f"অর্থবছর {fy} ({start} থেকে {end}), {as_of} তারিখ পর্যন্ত")
-    return (f"APA report — {data.scope_label[1]} — FY {data.period.label} ({start} to "
+    return (f"APA report — {_scope_words(data, lang)} — FY {data.period.label} ({start} to "
             f"{end}), as of {as_of}")
 
 
@@ -356,6 +387,9 @@ def _period_rules(data: ApaData, lang: str) -> list[Rule]:
     rules = [("Period", "সময়কাল", f"{period.label}: {fmt_date(period.start, lang)} – "
                                    f"{fmt_date(period.end, lang)}"),
              ("Judged as of", "যে তারিখ পর্যন্ত বিবেচিত", fmt_date(data.as_of, lang))]
+    if data.office_kind is not None:
+        rules.append(("Office kind", "অফিসের ধরন",
+                      f"{data.office_kind}: {_kind_names(data, lang)}"))
     if data.generated_at is not None:
         rules.append(("Generated at (UTC)", "প্রস্তুতের সময় (UTC)",
                       f"{fmt_date(data.generated_at, lang)} "

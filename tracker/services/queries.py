@@ -29,6 +29,7 @@ from tracker.domain.deadlines import (
     working_days_allowed,
     working_days_left,
 )
+from tracker.domain.offices import parse_kind
 from tracker.domain.status import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -55,6 +56,7 @@ _SELECTED: list[tuple[str, Any]] = [
     ("id", Request.id), ("office_id", Request.office_id), ("service_id", Request.service_id),
     ("office_code", Office.code),
     ("office_name_bn", Office.name_bn), ("office_name_en", Office.name_en),
+    ("office_kind", Office.office_kind),
     ("go_live_date", Office.go_live_date), ("district", District.name_en),
     ("category", Service.category), ("number", Service.number),
     ("service_name_bn", Service.name_bn), ("deadline_raw", Service.deadline_raw),
@@ -80,17 +82,26 @@ def open_state_filter(states: Sequence[str] = OPEN_STATES) -> sa.ColumnElement[b
     return col(Request.id).in_(ids.scalar_subquery())
 
 
+def office_of_kind(office_kind: str) -> sa.ColumnElement[bool]:
+    """``Office.office_kind = kind``: the one office-kind filter of the read layer, for
+    queries that join Office. The kind as typed (``Land``) is read by
+    tracker.domain.offices.parse_kind: malformed text is an error, not an empty report."""
+    return col(Office.office_kind) == parse_kind(office_kind)
+
+
 def judged_requests(session: Session, *, scope: Scope, as_of: date,
                     received_from: date | None = None, received_to: date | None = None,
                     office_ids: Iterable[int] | None = None,
                     office_codes: Sequence[str] | None = None,
+                    office_kind: str | None = None,
                     request_ids: Sequence[int] | None = None, open_only: bool = False,
                     states: Sequence[RequestState] | None = None,
                     closed_since: date | None = None) -> pd.DataFrame:
     """One row per request the user may read, received by ``as_of``, judged as of it.
 
     Filters (all optional, combined): received in [received_from, received_to]; these
-    offices (ids or codes: they narrow the scope, never widen it); these requests; only
+    offices (ids or codes: they narrow the scope, never widen it); offices of this kind
+    (``office_kind``: ict, land, ...; None = every kind, in SQL); these requests; only
     requests open now (``open_only``; or in these ``states``: read through the state index);
     only requests open or closed on or after ``closed_since``.
 
@@ -122,6 +133,8 @@ def judged_requests(session: Session, *, scope: Scope, as_of: date,
     if office_codes:
         # codes as typed: the stored ones are lower case (as get_office looks them up)
         query = query.where(col(Office.code).in_([c.strip().lower() for c in office_codes]))
+    if office_kind is not None:
+        query = query.where(office_of_kind(office_kind))
     if request_ids is not None:
         query = query.where(col(Request.id).in_(list(request_ids)))
     if open_only or states is not None:

@@ -15,6 +15,12 @@ Definitions (per office or per service, requests received in the period):
   9999-12-31, a calendar file removed later...): not judged, so neither on time, late nor
   overdue (still counted as received, delivered or open): correct their dates. Last, so
   the columns before it keep their places.
+
+Grouping (``compliance(frame, by)``): per office (its code; several offices of different
+kinds can share an upazila, ``jashore.keshabpur`` and ``jashore.keshabpur@land``), per
+office and service, or per office kind (ict, land, ...). Rows per office also carry the
+office's kind, as the last column (after the counts, so their places stay). Filtering by
+kind is ``request_frame(office_kind=...)``: in the one judged frame's SQL.
 """
 
 from __future__ import annotations
@@ -36,14 +42,25 @@ REPORT_COLUMNS = ["received", "not_measured", "delivered", "on_time", "late", "o
                   "compliance_pct", "median_wd_to_deliver", "outside_calendar"]
 #: The ratio columns; every other report column is a count.
 RATIO_COLUMNS = ("compliance_pct", "median_wd_to_deliver")
+#: ``compliance``'s groupings: the key columns of each ``by``.
+GROUP_KEYS: dict[str, list[str]] = {
+    "office": ["office_code"],
+    "service": ["office_code", "service_key", "service_name_bn"],
+    "kind": ["office_kind"],
+}
+#: The label column added (last) to groupings per office: which kind of office it is.
+KIND_LABEL = "office_kind"
 
 
 def request_frame(session: Session, *, scope: Scope, period: Period, as_of: date,
-                  office_codes: list[str] | None = None) -> pd.DataFrame:
+                  office_codes: list[str] | None = None,
+                  office_kind: str | None = None) -> pd.DataFrame:
     """One row per request received in the period (up to ``as_of``), judged as of ``as_of``
-    (tracker.services.queries.judged_requests: the one judged frame)."""
+    (tracker.services.queries.judged_requests: the one judged frame); ``office_kind``
+    (ict, land, ...; None = every kind) keeps the offices of one kind."""
     return judged_requests(session, scope=scope, as_of=as_of, received_from=period.start,
-                           received_to=period.end, office_codes=office_codes)
+                           received_to=period.end, office_codes=office_codes,
+                           office_kind=office_kind)
 
 
 def compliance_ratio(on_time: int, late: int) -> float | None:
@@ -59,20 +76,21 @@ def compliance_pct_column(counts: pd.DataFrame) -> pd.Series:
 
 
 def compliance(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Aggregate a request frame per office (``by="office"``) or per service."""
-    if by not in ("office", "service"):
-        raise InputError("--by must be office or service")
-    keys = ["office_code"] if by == "office" else ["office_code", "service_key",
-                                                   "service_name_bn"]
+    """Aggregate a request frame per office (``by="office"``), per office and service
+    (``"service"``) or per office kind (``"kind"``); see the module docstring."""
+    if by not in GROUP_KEYS:
+        raise InputError("--by must be office, service or kind")
+    keys = GROUP_KEYS[by]
+    labels = [KIND_LABEL] if "office_code" in keys else []
     if frame.empty:
-        return pd.DataFrame(columns=[*keys, *REPORT_COLUMNS])
+        return pd.DataFrame(columns=[*keys, *REPORT_COLUMNS, *labels])
     f = frame.assign(
         is_measured=frame["measured"].astype(bool),
         s=frame["status"],
     )
     m = f["is_measured"]
     parts = pd.DataFrame({
-        **{k: f[k] for k in keys},
+        **{k: f[k] for k in [*keys, *labels]},
         "received": 1,
         "not_measured": (~m).astype(int),
         "delivered": (m & f["is_delivered"].astype(bool)).astype(int),
@@ -90,5 +108,7 @@ def compliance(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     result = grouped[[c for c in REPORT_COLUMNS if c not in RATIO_COLUMNS]].sum()
     result["compliance_pct"] = compliance_pct_column(result)
     result["median_wd_to_deliver"] = grouped["wd"].median()
-    return result.reset_index()[[*keys, *REPORT_COLUMNS]]
+    for label in labels:  # one value per office: a label, not a key
+        result[label] = grouped[label].first()
+    return result.reset_index()[[*keys, *REPORT_COLUMNS, *labels]]
 
