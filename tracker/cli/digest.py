@@ -18,7 +18,7 @@ from tracker.config import get_settings
 from tracker.domain.calendar import load_calendar
 from tracker.domain.periods import is_first_working_day_of_week
 from tracker.errors import InputError
-from tracker.services.digests import LANGUAGES, Digest, build_digests
+from tracker.services.digests import LANGUAGES, Digest, build_digests, has_office_digest
 from tracker.services.jobs import TABLE, day_states, deliver, is_outcome_unknown, requeue, run_day
 from tracker.services.mail import transport_from_settings
 from tracker.store import db
@@ -33,8 +33,10 @@ DateOption = Annotated[str, typer.Option("--date", help="The digest's date (YYYY
 
 @digest_app.command("preview")
 def preview(
-    office: Annotated[str, typer.Option(help="Office code: an upazila (jashore.keshabpur) "
-                                             "or a district (jashore).")],
+    office: Annotated[str, typer.Option(help="Office code: an office (jashore.keshabpur, "
+                                             "jashore.keshabpur@land, dhaka@btcl) for its "
+                                             "officers' digest, or a district ICT office "
+                                             "(jashore) for the district digest.")],
     date_: DateOption,
     lang: Annotated[str, typer.Option(help="Language: bn (default) or en.")] = "bn",
     weekly: Annotated[bool, typer.Option(help="The weekly summary instead of the daily "
@@ -50,7 +52,7 @@ def preview(
         if found is None or found.id is None:
             raise InputError(f"unknown office {office!r} (see tracker office list)")
         digest: Digest | None
-        if found.kind == "upazila":
+        if has_office_digest(found.kind, found.office_kind):  # its officers' digest
             digests = build_digests(session, as_of=day, office_ids={found.id}, weekly=weekly)
             digest = (digests.upazila_weekly if weekly else digests.upazila).get(found.id)
         else:

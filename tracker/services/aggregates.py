@@ -45,7 +45,7 @@ from tracker.domain.deadlines import Track
 from tracker.domain.status import CLOSED_STATES as DOMAIN_CLOSED_STATES
 from tracker.domain.status import RequestState, Status
 from tracker.services.auth import SYSTEM, Scope
-from tracker.services.queries import judged_requests, open_state_filter
+from tracker.services.queries import judged_requests, office_of_kind, open_state_filter
 from tracker.services.reports import compliance_pct_column, compliance_ratio
 from tracker.services.requests import TRANSITIONS
 from tracker.store.models import (
@@ -479,14 +479,17 @@ def office_go_live(session: Session) -> dict[int, date | None]:
 
 def overview_counts(session: Session, *, scope: Scope, start: date, end: date, as_of: date,
                     office_ids: frozenset[int] | None = None,
-                    rollup: Rollup | None = None) -> pd.DataFrame:
+                    rollup: Rollup | None = None,
+                    office_kind: str | None = None) -> pd.DataFrame:
     """Counts per office, service and month of receipt for requests received in
     [start, min(end, as_of)], judged as of ``as_of``, within the user's ``scope``.
 
     Columns: office_id, service_id, year, month, and COUNT_COLUMNS. ``office_ids`` narrows
-    the scope further (a filter); it never widens it.
+    the scope further (a filter); it never widens it; so does ``office_kind`` (ict, land,
+    ...; None = every kind): it becomes the ids of that kind's offices, so the SQL counts
+    and the rollup are narrowed by the one office filter they already have.
     """
-    allowed = _allowed(scope, office_ids)
+    allowed = _allowed(scope, _of_kind(session, office_ids, office_kind))
     end = min(end, as_of)
     if (allowed is not None and not allowed) or end < start:
         return _finish(pd.DataFrame(columns=[*KEY, "measured", *COUNT_COLUMNS[:1]]))
@@ -543,6 +546,16 @@ def overview_counts(session: Session, *, scope: Scope, start: date, end: date, a
     return _finish(pd.concat(parts, ignore_index=True))
 
 
+def _of_kind(session: Session, office_ids: frozenset[int] | None,
+             office_kind: str | None) -> frozenset[int] | None:
+    """``office_ids`` narrowed to the offices of ``office_kind`` (None: unchanged)."""
+    if office_kind is None:
+        return office_ids
+    kind = frozenset(int(i) for i in session.execute(
+        sa.select(col(Office.id)).where(office_of_kind(office_kind))).scalars())
+    return kind if office_ids is None else kind & office_ids
+
+
 def _allowed(scope: Scope, office_ids: frozenset[int] | None) -> frozenset[int] | None:
     if scope.readable is None:
         return office_ids
@@ -567,15 +580,16 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def labelled(session: Session, counts: pd.DataFrame) -> pd.DataFrame:
-    """Add office code/names, district, division and service key/name/category."""
+    """Add office code/names/kind, district, division and service key/name/category."""
     office_rows = session.execute(
         sa.select(col(Office.id), col(Office.code), col(Office.name_en), col(Office.name_bn),
-                  col(District.name_en), col(District.name_bn), col(District.division_id))
+                  col(Office.office_kind), col(District.name_en), col(District.name_bn),
+                  col(District.division_id))
         .join(District, col(District.id) == Office.district_id)).all()
     offices = pd.DataFrame([tuple(r) for r in office_rows],
                            columns=["office_id", "office_code", "office_name_en",
-                                    "office_name_bn", "district", "district_bn",
-                                    "division_id"])
+                                    "office_name_bn", "office_kind", "district",
+                                    "district_bn", "division_id"])
     service_ids = sorted({int(s) for s in counts["service_id"]})
     services = pd.DataFrame(
         [tuple(r) for r in session.execute(
@@ -622,18 +636,20 @@ class Overview:
 
 def overview(session: Session, *, scope: Scope, start: date, end: date, as_of: date,
              office_ids: frozenset[int] | None = None, categories: list[str] | None = None,
-             rollup: Rollup | None = None) -> Overview:
-    """The overview's figures for the user's scope, a period and optional filters."""
+             rollup: Rollup | None = None, office_kind: str | None = None) -> Overview:
+    """The overview's figures for the user's scope, a period and optional filters
+    (``office_kind``: ict, land, ...; None = every kind)."""
     counts = labelled(session, overview_counts(session, scope=scope, start=start, end=end,
                                                as_of=as_of, office_ids=office_ids,
-                                               rollup=rollup))
+                                               rollup=rollup, office_kind=office_kind))
     if categories:
         counts = counts[counts["category"].isin(categories)]
     return Overview(
         counts=counts,
         totals=totals(counts),
+        # per office, not per upazila: one upazila can have several (ICT, land, ...)
         by_office=summarise(counts, ["office_code", "office_name_en", "office_name_bn",
-                                     "district"]),
+                                     "office_kind", "district"]),
         by_service=summarise(counts, ["category", "number", "service_key",
                                       "service_name_bn"]),
         by_month=summarise(counts, ["month_start"]),
@@ -645,8 +661,10 @@ def overview(session: Session, *, scope: Scope, start: date, end: date, as_of: d
 
 
 def open_frame(session: Session, *, scope: Scope, as_of: date,
-               office_ids: frozenset[int] | None = None) -> pd.DataFrame:
+               office_ids: frozenset[int] | None = None,
+               office_kind: str | None = None) -> pd.DataFrame:
     """Every request open now (whatever its age), judged as of ``as_of``: the one judged
-    frame (tracker.services.queries), read through the index on state."""
+    frame (tracker.services.queries), read through the index on state; ``office_kind``
+    keeps one kind of office (None = every kind)."""
     return judged_requests(session, scope=scope, as_of=as_of, office_ids=office_ids,
-                           open_only=True)
+                           open_only=True, office_kind=office_kind)

@@ -5,17 +5,21 @@ matter on ``as_of`` (open then, or closed in the last five weeks), one for their
 one for offices and districts; the requests are judged as of the date with the same rules as
 the compliance report (``tracker.services.reports``), then grouped per office and per district.
 
-- Upazila digest (each upazila officer): due today; due on the next working day; overdue,
+- Upazila (office) digest (each officer of an office: every office of an upazila, ICT,
+  land, ..., and a district's offices other than its ICT office, e.g. ``dhaka@btcl``;
+  ``has_office_digest``): due today; due on the next working day; overdue,
   oldest first, with working days late; on hold and for how long; deliveries since the
   previous working day; compliance over the last 30 days per service; requests with a
   date outside the calendar (not judged: tracker.domain.status), to correct — a section
   only when there are some. Nothing due, nothing late and no date to correct ->
   ``all_clear`` (the caller sends one line or nothing: a setting).
-- District digest (each district programmer): per upazila the overdue count, newly overdue
-  since the previous digest and 30-day compliance; the worst services; escalation
-  candidates (open and late by more than their whole time limit).
+- District digest (each district programmer): per office of the district (every kind; an
+  upazila's offices side by side, each named with its kind and code, so the ICT and the
+  land office of one upazila are told apart) the overdue count, newly overdue since the
+  previous digest and 30-day compliance; the worst services; escalation candidates (open
+  and late by more than their whole time limit).
 - Weekly summary (first working day of the week, Saturday-Friday weeks): the previous
-  week's received / delivered / on time / late per service or per upazila.
+  week's received / delivered / on time / late per service or per office.
 
 Bengali by default (digits ০-৯), English per user; dates dd-mm-yyyy in both.
 """
@@ -39,6 +43,7 @@ from sqlmodel import Session, col
 from tracker.domain.bn import LANGS, fmt_date, fmt_num, fmt_pct, grs_title, localise_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.deadlines import previous_working_day
+from tracker.domain.offices import Level, OfficeKind, kind_label
 from tracker.domain.periods import is_first_working_day_of_week, week_start
 from tracker.domain.status import Status
 from tracker.services.auth import SYSTEM
@@ -65,7 +70,7 @@ _T: dict[str, tuple[str, str]] = {
     "delivered": ("আগের কার্যদিবস থেকে নিষ্পন্ন", "Delivered since the previous working day"),
     "compliance": ("গত {n} দিনে সেবাভিত্তিক সময়মতো নিষ্পত্তি",
                    "Delivered on time in the last {n} days, per service"),
-    "per_upazila": ("উপজেলাভিত্তিক অবস্থা", "Per upazila"),
+    "per_office": ("অফিসভিত্তিক অবস্থা", "Per office"),
     "worst": ("সবচেয়ে পিছিয়ে থাকা সেবা (গত {n} দিন)", "Worst services (last {n} days)"),
     "escalate": ("ঊর্ধ্বতন পর্যায়ে জানানোর মতো (সময়সীমার চেয়েও বেশি দেরি)",
                  "Escalation candidates (late by more than their whole time limit)"),
@@ -76,7 +81,8 @@ _T: dict[str, tuple[str, str]] = {
     "ref": ("নম্বর", "Ref"),
     "service": ("সেবা", "Service"),
     "office": ("অফিস", "Office"),
-    "upazila": ("উপজেলা", "Upazila"),
+    "kind": ("অফিসের ধরন", "Office kind"),
+    "code": ("কোড", "Code"),
     "received": ("গ্রহণ", "Received"),
     "due": ("শেষ তারিখ", "Due"),
     "late": ("দেরি (কার্যদিবস)", "Working days late"),
@@ -163,6 +169,8 @@ class ServiceRate:
 
 @dataclass(frozen=True)
 class UpazilaRow:
+    """One office of a district digest (any kind; several can share an upazila)."""
+
     office_code: str
     name_bn: str
     name_en: str
@@ -170,10 +178,16 @@ class UpazilaRow:
     newly_overdue: int
     on_time: int
     late: int
+    office_kind: str = "ict"
+    level: Level = "upazila"
 
     @property
     def pct(self) -> float | None:
         return compliance_ratio(self.on_time, self.late)
+
+    def kind_name(self, lang: str) -> str:
+        """The office's kind in the digest's language (tracker.domain.offices)."""
+        return kind_label(self.office_kind, self.level)[0 if lang == "bn" else 1]
 
 
 @dataclass(frozen=True)
@@ -266,7 +280,7 @@ class DistrictDigest:
     name_en: str
     as_of: date
     since: date
-    upazilas: list[UpazilaRow]
+    upazilas: list[UpazilaRow]  # one per office of the district (every kind), by code
     worst_services: list[ServiceRate]
     escalations: list[Item]
     grs_overdue: list[GrsItem] = field(default_factory=list)
@@ -289,10 +303,11 @@ class DistrictDigest:
         subject = (f"{tr('district_daily', lang)} — {name} — {fmt_date(self.as_of, lang)}: "
                    f"{counts}")
         sections = [
-            Section(tr("per_upazila", lang),
-                    [tr(k, lang) for k in ("upazila", "n_overdue", "n_new_overdue",
-                                           "n_on_time", "n_late", "pct")],
-                    [[r.name_bn if lang == "bn" else r.name_en, fmt_num(r.overdue, lang),
+            Section(tr("per_office", lang),
+                    [tr(k, lang) for k in ("office", "kind", "code", "n_overdue",
+                                           "n_new_overdue", "n_on_time", "n_late", "pct")],
+                    [[r.name_bn if lang == "bn" else r.name_en, r.kind_name(lang),
+                      r.office_code, fmt_num(r.overdue, lang),
                       fmt_num(r.newly_overdue, lang), fmt_num(r.on_time, lang),
                       fmt_num(r.late, lang), fmt_pct(r.pct, lang)] for r in self.upazilas]),
             Section(tr("worst", lang, n=COMPLIANCE_DAYS),
@@ -343,7 +358,7 @@ class WeeklySummary:
         title = tr("weekly" if self.kind == "upazila_weekly" else "district_weekly", lang)
         counts = tr("subj_weekly", lang, a=self.received, b=self.delivered)
         subject = f"{title} — {name} — {fmt_date(self.as_of, lang)}: {counts}"
-        label = "service" if self.kind == "upazila_weekly" else "upazila"
+        label = "service" if self.kind == "upazila_weekly" else "office"
         section = Section(
             tr("week", lang, a=fmt_date(self.week_start, lang), b=fmt_date(self.week_end, lang)),
             [tr(k, lang) for k in (label, "n_received", "n_delivered", "n_on_time", "n_late",
@@ -474,10 +489,28 @@ def digest_frame(session: Session, *, as_of: date,
 class _OfficeInfo:
     id: int
     code: str
-    kind: str
+    kind: str  # the level: upazila | district
+    office_kind: str  # ict, land, ...
     name_bn: str
     name_en: str
     district_id: int
+
+    @property
+    def level(self) -> Level:
+        return "district" if self.kind == "district" else "upazila"
+
+    def week_label(self) -> tuple[str, str]:
+        """(bn, en) of the office in a weekly district table: its name and code (two
+        offices of one upazila may carry alike names)."""
+        return f"{self.name_bn} ({self.code})", f"{self.name_en} ({self.code})"
+
+
+def has_office_digest(level: str, office_kind: str) -> bool:
+    """Whether an office's own officers get its daily digest: every upazila-level office
+    of any kind, and a district's offices except its ICT office (whose users are the
+    district's programmers, who get the district digest). The rule of
+    tracker.services.offices.create_user for who may be an office's officer."""
+    return level == "upazila" or office_kind != OfficeKind.ICT
 
 
 def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | None = None,
@@ -486,8 +519,9 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
                   since: Mapping[int, date] | None = None) -> DigestSet:
     """Every digest for ``as_of`` (or those of some offices / districts), in one pass.
 
-    ``office_ids``: upazila offices whose digests to build; ``district_ids``: districts
-    whose district digests (and their upazilas' digests) to build; neither: everything.
+    ``office_ids``: offices whose own digests to build (``has_office_digest``: an upazila's
+    ICT, land, ... offices; a district's non-ICT offices); ``district_ids``: districts whose
+    district digests (and their offices' digests) to build; neither: everything.
     ``weekly``: also build last week's summaries (default: when ``as_of`` is the first
     working day of its week by the national calendar). ``since``: per district id, the
     date of the previous district digest ("newly overdue" = overdue now, not then);
@@ -496,18 +530,22 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
     The requests are judged once, every flag is computed once over the whole frame, and
     the counts come from one group-by: the per-office work is only assembling lists.
     """
+    # By code: an upazila's offices sit together (jashore.keshabpur, jashore.keshabpur@land).
     offices = [_OfficeInfo(*row) for row in session.execute(sa.select(
-        col(Office.id), col(Office.code), col(Office.kind), col(Office.name_bn),
-        col(Office.name_en), col(Office.district_id)).order_by(col(Office.code)))]
+        col(Office.id), col(Office.code), col(Office.kind), col(Office.office_kind),
+        col(Office.name_bn), col(Office.name_en), col(Office.district_id))
+        .order_by(col(Office.code)))]
     districts = {int(i): (str(bn), str(en)) for i, bn, en in session.execute(
         sa.select(col(District.id), col(District.name_bn), col(District.name_en)))}
     everything = office_ids is None and district_ids is None
     wanted_offices = set(office_ids or ())
     wanted_districts = set(district_ids or ())
-    upazilas = [o for o in offices if o.kind == "upazila" and (
+    upazilas = [o for o in offices if has_office_digest(o.kind, o.office_kind) and (
         everything or o.id in wanted_offices or o.district_id in wanted_districts)]
-    district_offices = [o for o in offices if o.kind == "district" and (
-        everything or o.district_id in wanted_districts)]
+    # One district digest per district with a district office (a district can have
+    # several: jashore, jashore@btcl; the digest is the district's, keyed by its id).
+    district_offices = list({o.district_id: o for o in offices if o.kind == "district" and (
+        everything or o.district_id in wanted_districts)}.values())
     frame = digest_frame(session, as_of=as_of,
                          office_ids=None if everything else [o.id for o in upazilas])
     if weekly is None:
@@ -550,15 +588,15 @@ def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | 
                              key=lambda i: (i.due or date.max, i.request_id))
         result.district[d_office.district_id] = DistrictDigest(
             d_office.district_id, name_bn, name_en, as_of, since_day,
-            [UpazilaRow(o.code, o.name_bn, o.name_en, *flags.office_counts.get(o.id, (0,) * 4))
-             for o in members],
+            [UpazilaRow(o.code, o.name_bn, o.name_en, *flags.office_counts.get(o.id, (0,) * 4),
+                        o.office_kind, o.level) for o in members],
             rates[:WORST_SERVICES], escalations,
             sorted((g for o in members for g in grs.get(o.code, [])),
                    key=lambda g: (g.received, g.complaint_id)))
         if weekly:
             result.district_weekly[d_office.district_id] = WeeklySummary(
                 "district_weekly", name_bn, name_en, as_of, ws, we,
-                [WeekRow(o.name_bn, o.name_en, *flags.office_weeks.get(o.id, (0,) * 5))
+                [WeekRow(*o.week_label(), *flags.office_weeks.get(o.id, (0,) * 5))
                  for o in members])
     return result
 
