@@ -252,3 +252,23 @@ def test_cli_import_with_kind_and_check_lists_what_needs_review(
         "needs_review = true\n", 'unit = "calendar_days"\namount = 3\n'))
     code, out, _ = run(["charter", "check"], capsys)
     assert code == 0 and "needs review" not in out and "0 to review" in out
+
+
+def test_cli_offices_of_another_kind(data_dir: Path, cli_db: str,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    _write(data_dir / "charters", LAND_TOML)
+    assert run(["init"], capsys)[0] == 0
+    code, out, _ = run(["office", "list", "--kind", "land"], capsys)
+    assert code == 0 and out.split()[:3] == [LAND, "upazila", "land"]
+    assert len(out.strip().splitlines()) == 1
+    code, out, _ = run(["office", "list"], capsys)
+    assert code == 0 and {line.split()[0] for line in out.splitlines()} == {LAND, "habiganj"}
+    code, out, _ = run(["office", "go-live", "Habiganj.Madhabpur@Land", "2025-01-01"], capsys)
+    assert code == 0 and out.strip() == f"{LAND}: measured from 2025-01-01"
+    code, out, _ = run(["user", "add", "acland", "--role", "upazila_officer", "--full-name",
+                        "AC Land", "--office", LAND, "--password", "pw-123456"], capsys)
+    assert code == 0 and "added acland (upazila_officer)" in out
+    code, _, err = run(["office", "go-live", "habiganj.madhabpur@uno", "2025-01-01"], capsys)
+    assert code == 2 and "is a new office: give its kind" in err
+    code, _, err = run(["office", "list", "--kind", "Land Office"], capsys)
+    assert code == 2 and "office kind" in err
