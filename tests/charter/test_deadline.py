@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Literal
 
 import pytest
 from hypothesis import given
@@ -10,6 +11,10 @@ from hypothesis import strategies as st
 
 from tracker.domain.charter.deadline import parse_deadline
 from tracker.domain.charter.text import BENGALI_DIGITS
+
+#: a number word per value, as charters print them in brackets ("০৭ (সাত) দিন")
+BENGALI_WORDS = {3: "তিন", 7: "সাত", 10: "দশ", 15: "পনের", 30: "ত্রিশ", 45: "পঁয়তাল্লিশ",
+                 90: "নব্বই", 100: "একশত"}
 
 
 @pytest.mark.parametrize(
@@ -49,7 +54,7 @@ def test_vocabulary(raw: str, immediate: bool, unit: str | None, amount: int | N
         ("শীঘ্রই", "did not understand"),
         ("", "empty"),
         ("০ কার্যদিবস", "0 is not a deadline"),
-        ("৩ কার্যদিবস / ৫ কার্যদিবস", "took the longest"),
+        ("৩ কার্যদিবস / ৫ কার্যদিবস", "several limits"),
     ],
 )
 def test_what_is_not_understood_is_reported(raw: str, fragment: str) -> None:
@@ -65,7 +70,8 @@ def _digits(n: int, bengali: list[bool], zeros: int) -> str:
 
 IMMEDIATE_SPELLINGS = ["তাৎক্ষণিক", "তাৎক্ষনিক", "তৎক্ষনিক", "তৎক্ষণিক"]
 APPLICABLE_SPELLINGS = ["(প্রযোজ্য ক্ষেত্রে)", "(প্রয়োজ্য ক্ষেত্রে)", "প্রযোজ্য ক্ষেত্রে"]
-FORMS = ["NFC", "NFD", "NFKC", "NFKD"]
+Form = Literal["NFC", "NFD", "NFKC", "NFKD"]
+FORMS: list[Form] = ["NFC", "NFD", "NFKC", "NFKD"]
 
 
 @given(
@@ -79,7 +85,7 @@ FORMS = ["NFC", "NFD", "NFKC", "NFKD"]
     space=st.sampled_from(["", " ", "  "]),
 )
 def test_immediate_or_n_working_days_in_any_spelling(
-    n: int, bengali: list[bool], zeros: int, immediate: str, applicable: str, form: str,
+    n: int, bengali: list[bool], zeros: int, immediate: str, applicable: str, form: Form,
     sep: str, space: str,
 ) -> None:
     raw = f"{immediate}{sep}{_digits(n, bengali, zeros)}{space}কার্যদিবস {applicable}"
@@ -95,15 +101,17 @@ def test_immediate_or_n_working_days_in_any_spelling(
     zeros=st.integers(min_value=0, max_value=2),
     unit=st.sampled_from([("কার্যদিবস", "working_days"), ("দিন", "calendar_days"),
                           ("ঘণ্টা", "hours"), ("মাস", "months")]),
-    words=st.sampled_from(["", " (সাত)", "(তিন) "]),
+    words=st.sampled_from(["", " ({})", "({}) ", "({})"]),
     as_needed=st.booleans(),
     form=st.sampled_from(FORMS),
 )
 def test_n_units_with_digits_in_either_script(
     n: int, bengali: list[bool], zeros: int, unit: tuple[str, str], words: str,
-    as_needed: bool, form: str,
+    as_needed: bool, form: Form,
 ) -> None:
-    raw = f"{_digits(n, bengali, zeros)}{words} {unit[0]}"
+    # the number repeated in words, in brackets: Bengali words up to 100, else none
+    word = BENGALI_WORDS.get(n)
+    raw = f"{_digits(n, bengali, zeros)}{words.format(word) if word else ''} {unit[0]}"
     if as_needed:
         raw += "/ প্রয়োজন অনুযায়ী"
     deadline, problems = parse_deadline(unicodedata.normalize(form, raw))
