@@ -45,7 +45,7 @@ def test_other_units_and_printed_grs_limits(tmp_path: Path) -> None:
 
 
 def test_table_problems_are_reported_with_lines() -> None:
-    text = (HEAD + HEADER.replace("সেবার মূল্য", "মন্তব্য")
+    text = (HEAD + HEADER.replace("সেবার মূল্য", "রঙ")
             + "১\tক\tখ\tতাৎক্ষণিক\tপ্রোগ্রামার\n"
             + "১\tগ\tঘ\t৩ কার্যদিবস\t\n"
             + "৫\tঙ\tচ\tশীঘ্রই\t\tবাড়তি ঘর\n"
@@ -61,9 +61,12 @@ def test_table_problems_are_reported_with_lines() -> None:
     assert "extra cells ignored" in messages
     assert "service number 'abc' not understood" in messages
     assert "row has 2 of 5 cells" in messages and "cut off" in messages
-    assert "without a section heading" in messages
+    # the last row is cut before its time limit: a problem, not a service
+    assert "service 7 (line 10) is cut off by the end of the document" in messages
+    # one list of services without sections: citizen services, said in a note
+    assert any("without a section heading" in n.message for n in parsed.notes)
     assert all(s.category == "citizen" for s in parsed.services)
-    assert len(parsed.services) == 5
+    assert len(parsed.services) == 4
 
 
 def test_unknown_location_is_a_problem_not_a_guess() -> None:

@@ -14,6 +14,12 @@ part is followed by a closing part — the GRS section (অভিযোগ প�
 gets one problem saying so, with the line where it ends. A markdown row whose line lacks its
 closing "|" (while the rows above have one) was cut in the middle of the row.
 
+Copies of web pages may say where they were cut: a line ``[TRUNCATED: stored excerpt ends
+here]`` (:func:`is_cut_marker`) makes the document cut there whatever part it is in, and the
+row it ends in is not a service (the parser reports it). A portal's page footer
+(:func:`is_page_footer`, "পরিকল্পনা ও বাস্তবায়নে: মন্ত্রিপরিষদ বিভাগ, এটুআই …") closes the
+services: the page is complete.
+
 A complete charter that really ends with its services table (some offices print nothing
 after it) gets the same problem: the reviewer confirms the document is complete. A row cut
 short of its cells is reported by the parser's row check, not again here.
@@ -21,10 +27,29 @@ short of its cells is reported by the parser's row check, not again here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from tracker.domain.charter.model import Category, Problem
+from tracker.domain.charter.text import match_key
+
+_CUT_MARKER = re.compile(r"^\s*\[\s*(?:TRUNCATED|CUT|EXCERPT ENDS)\b[^\]]{0,200}\]\s*$",
+                         re.IGNORECASE)
+_FOOTER_KEYS = tuple(match_key(w) for w in ("পরিকল্পনা ও বাস্তবায়নে", "Planning and Implementation"))
+
+
+def is_cut_marker(text: str) -> bool:
+    """A line saying the copy of the document was cut here ("[TRUNCATED: …]")."""
+    return len(text) <= 300 and _CUT_MARKER.match(text) is not None
+
+
+def is_page_footer(text: str) -> bool:
+    """The national portal's page footer, printed after the page's content."""
+    if len(text) > 300:
+        return False
+    key = match_key(text)
+    return any(key.startswith(word) for word in _FOOTER_KEYS)
 
 
 class Place(StrEnum):
@@ -48,6 +73,7 @@ class Ending:
     open_row: bool = False  # the last markdown row has no closing "|"
     closed_rows: int = 0  # markdown rows seen with their closing "|"
     reported: bool = False  # the last row was reported as cut short of its cells
+    cut_at: int = 0  # the line of a "[TRUNCATED …]" marker, if the document has one
 
     def section(self, line: int, heading: str) -> None:
         """A service section heading (নাগরিক / প্রাতিষ্ঠানিক / অভ্যন্তরীণ সেবা)."""
@@ -72,8 +98,21 @@ class Ending:
         """A part printed after the services: a GRS or other table or heading, a date line."""
         self.place = Place.OUTSIDE
 
+    def truncated(self, line: int) -> None:
+        """A line saying the document was cut here."""
+        self.cut_at = self.cut_at or line
+
+    @property
+    def cut(self) -> bool:
+        """Whether the document ends inside its services part or says it was cut."""
+        return bool(self.cut_at) or self.place in (Place.SECTION, Place.TABLE) or (
+            self.place is Place.ROW and (self.open_row or self.reported))
+
     def problem(self) -> Problem | None:
         """The problem for a document that ends inside its services part, or None."""
+        if self.cut_at:
+            return Problem(self.cut_at, f"the document says it was cut off here (line "
+                                        f"{self.cut_at}): later services are missing")
         if self.place is Place.SECTION:
             return Problem(self.line, f"the document ends after the heading {self.heading!r} "
                                       "with no service under it: the file seems cut off "

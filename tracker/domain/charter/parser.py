@@ -24,11 +24,13 @@ from datetime import date
 from pathlib import Path
 
 from tracker.domain.bn import GRS_TITLES_BN
+from tracker.domain.charter.cells import Event, Row, TextLine
 from tracker.domain.charter.contacts import ContactIssue, ContactMessage, parse_officer
-from tracker.domain.charter.deadline import parse_deadline
-from tracker.domain.charter.ending import Ending
+from tracker.domain.charter.deadline import is_ditto, parse_deadline
+from tracker.domain.charter.ending import Ending, is_cut_marker, is_page_footer
 from tracker.domain.charter.model import (
     Category,
+    Deadline,
     GrsTier,
     OfficeInfo,
     Officer,
@@ -37,7 +39,7 @@ from tracker.domain.charter.model import (
     Service,
     default_grs,
 )
-from tracker.domain.charter.reader import Event, Row, TextLine, read_events
+from tracker.domain.charter.reader import read_events
 from tracker.domain.charter.sections import (
     Field,
     GrsField,
@@ -45,6 +47,8 @@ from tracker.domain.charter.sections import (
     grs_header,
     is_closing_heading,
     looks_like_header,
+    meaning_field,
+    meaning_header,
     number_row,
     service_header,
 )
@@ -74,6 +78,20 @@ _DATE_LINE = re.compile(
 
 
 @dataclass
+class _Table:
+    """A services table's columns, as its header row named them."""
+
+    columns: list[Field | None]
+    line: int
+    #: the column picked for the time limit when the header names none (by content)
+    deadline_at: int | None = None
+
+    @property
+    def numbered(self) -> bool:
+        return "number" in self.columns
+
+
+@dataclass
 class _RawService:
     """A service row (or rows joined across a page break) before interpretation."""
 
@@ -84,6 +102,12 @@ class _RawService:
     cells: dict[Field, tuple[str, int]] = field(default_factory=dict)
     has_escalation_column: bool = False
     number: int | None = None
+    table: _Table | None = None
+    #: the row's cells by position (a table without a time column finds it by content)
+    by_position: list[tuple[str, int]] = field(default_factory=list)
+    cut_positions: set[int] = field(default_factory=set)  # cells cut by the document's end
+    #: why the time limit must be reviewed whatever it reads (e.g. read from a sentence)
+    review: str | None = None
     #: cells continued by rows split off by a page break, joined once all rows are read
     #: (joining at every row copied the whole cell each time: quadratic on many rows)
     continued: dict[Field, list[str]] = field(default_factory=dict)
@@ -123,6 +147,7 @@ class _State:
     headings: list[_Heading] = field(default_factory=list)
     table: str | None = None  # "service", "grs", "other"
     columns: list[Field | None] = field(default_factory=list)
+    current: _Table | None = None
     grs_columns: list[GrsField | None] = field(default_factory=list)
     raw: list[_RawService] = field(default_factory=list)
     grs_rows: list[tuple[int, dict[GrsField, str]]] = field(default_factory=list)
@@ -240,6 +265,8 @@ def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
             _on_text(state, event)
         else:
             _on_row(state, event, is_last=index == len(events) - 1)
+    _choose_deadline_columns(state)
+    _drop_cut_row(state)
     _assign_pending(state)
     services = _build_services(state)
     grs = _build_grs(state)
@@ -269,8 +296,11 @@ def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
 
 
 def _on_text(state: _State, event: TextLine) -> None:
+    if is_cut_marker(event.text):
+        state.ending.truncated(event.line)
+        return
     heading = classify_heading(event.text)
-    if is_closing_heading(event.text) or _date_line(event.text):
+    if is_closing_heading(event.text) or _date_line(event.text) or is_page_footer(event.text):
         state.ending.close()
     if heading is None:
         return
@@ -322,13 +352,20 @@ def _header_row(state: _State, row: Row, texts: list[str]) -> bool:
     """
     columns = service_header(texts)
     if columns is not None:
-        _start_service_table(state, row, columns)
+        _start_service_table(state, row, _fill_columns(columns, texts))
         return True
     grs_columns = grs_header(texts)
     if grs_columns is not None:
         state.table, state.grs_columns = "grs", grs_columns
         state.category = None
         state.ending.close()
+        return True
+    # by meaning (other offices' words, English): a header's first cell names a column. A
+    # row of a markdown or TAB table must name the time column too (half a header line cut
+    # off is no header); a table cut from a stream of cells was found by its header already
+    columns = meaning_header(texts) if texts[0] else None
+    if columns is not None and ("deadline" in columns or row.layout in _CELL_LAYOUTS):
+        _start_service_table(state, row, columns)
         return True
     if looks_like_header(texts):
         # e.g. "আপনার কাছে আমাদের প্রত্যাশা"; it does not close the services (for the ending
@@ -338,12 +375,30 @@ def _header_row(state: _State, row: Row, texts: list[str]) -> bool:
     return False
 
 
+#: layouts whose rows were cut by :func:`cells.cut_table` (after finding their header)
+_CELL_LAYOUTS = ("pipe-cells", "line-cells", "html")
+
+
+def _fill_columns(columns: list[Field | None], texts: list[str]) -> list[Field | None]:
+    """The ICT vocabulary's columns, those it does not know read by meaning."""
+    filled = list(columns)
+    for index, (column, text) in enumerate(zip(columns, texts, strict=False)):
+        found = meaning_field(text) if column is None and text else None
+        if found is not None and (found == "other" or found not in filled):
+            filled[index] = found
+    return filled
+
+
 def _start_service_table(state: _State, row: Row, columns: list[Field | None]) -> None:
     state.table, state.columns = "service", columns
+    state.current = _Table(columns, row.line)
     state.ending.table(row.end_line or row.line)
     for cell, column in zip(row.cells, columns, strict=False):
         if column is None and clean_cell(cell.text):
             state.problem(cell.line, f"unknown column {clean_cell(cell.text)!r}: ignored")
+    if "deadline" not in columns:
+        state.note(row.line, "the header names no time-limit column: the column whose "
+                             "cells read as time limits is taken")
 
 
 def _service_row(state: _State, row: Row, texts: list[str], is_last: bool) -> None:
@@ -381,28 +436,21 @@ def _read_service_row(state: _State, row: Row, texts: list[str]) -> None:
             keep_html = column in ("responsible", "escalation")
             cells[column] = (cell.text if keep_html else text, cell.line)
             cleaned[column] = text
+    numbered = state.current is None or state.current.numbered
     number_text = cleaned.get("number", "")
     number = parse_serial(number_text)
     others = [text for column, text in cleaned.items() if column != "number"]
-    if number is None and not number_text:
-        previous = state.raw[-1] if state.raw else None
-        if previous is None:
-            state.problem(row.line, "row without a service number and no service above it")
-            return
-        for column, (value, line) in cells.items():
-            if column != "number" and cleaned[column]:
-                previous.continue_cell(column, value, line)
-        previous.end_line = row.end_line or row.line
-        state.note(row.line, f"row continues service {previous.number} (line {previous.line}) "
-                             "across a page break: cells joined")
+    if numbered and number is None and not number_text:
+        _continue_service(state, row, cells, cleaned)
         return
     if not any(others):
         state.problem(row.line, f"service row {number_text!r} has no content")
         return
     if number is None:
         guess = (state.raw[-1].number or 0) + 1 if state.raw else 1
-        state.problem(row.line, f"service number {number_text!r} not understood; "
-                                f"numbered {guess}")
+        if numbered:
+            state.problem(row.line, f"service number {number_text!r} not understood; "
+                                    f"numbered {guess}")
         number = guess
     raw = _RawService(
         line=row.line,
@@ -412,10 +460,34 @@ def _read_service_row(state: _State, row: Row, texts: list[str]) -> None:
         cells=cells,
         has_escalation_column="escalation" in columns,
         number=number,
+        table=state.current,
+        by_position=[(text, cell.line) for cell, text in zip(row.cells, texts, strict=True)],
+        cut_positions={i for i, cell in enumerate(row.cells) if cell.cut},
     )
     state.raw.append(raw)
     if state.heading is not None:
         state.headings[state.heading].rows += 1
+
+
+def _continue_service(state: _State, row: Row, cells: dict[Field, tuple[str, int]],
+                      cleaned: dict[Field, str]) -> None:
+    """Join a row without a number onto the service above (a row split by a page break);
+    a row cut off by the end of the document is reported instead (half a row is no part of
+    the service above)."""
+    previous = state.raw[-1] if state.raw else None
+    if previous is None:
+        state.problem(row.line, "row without a service number and no service above it")
+        return
+    if any(cell.cut for cell in row.cells):
+        state.problem(row.line, f"row at line {row.line} is cut off by the end of the "
+                                f"document: not joined to service {previous.number}")
+        return
+    for column, (value, line) in cells.items():
+        if column != "number" and cleaned[column]:
+            previous.continue_cell(column, value, line)
+    previous.end_line = row.end_line or row.line
+    state.note(row.line, f"row continues service {previous.number} (line {previous.line}) "
+                         "across a page break: cells joined")
 
 
 def _grs_row(state: _State, row: Row, texts: list[str]) -> None:
@@ -449,10 +521,11 @@ def _assign_pending(state: _State) -> None:
                       f"{len(pending)} services printed before any section heading; "
                       f"taken as {category} services (check)")
     else:
+        # many offices print one list of services, with no sections at all
         category = "citizen"
-        state.problem(pending[0].line,
-                      f"{len(pending)} services without a section heading (নাগরিক / "
-                      "প্রাতিষ্ঠানিক / অভ্যন্তরীণ সেবা); taken as citizen services (check)")
+        state.note(pending[0].line,
+                   f"{len(pending)} services without a section heading (নাগরিক / "
+                   "প্রাতিষ্ঠানিক / অভ্যন্তরীণ সেবা); taken as citizen services")
     for raw in pending:
         raw.category = category
 
@@ -464,21 +537,19 @@ def _build_services(state: _State) -> list[Service]:
     inherited = {"responsible": 0, "escalation": 0}
     first_inherited = {"responsible": 0, "escalation": 0}
     officer_messages = _OfficerMessages()
+    no_officer_column = 0
     for raw in state.raw:
         raw.join_continued()
         category: Category = raw.category or "citizen"
-        name, name_line = raw.cells.get("name", ("", raw.line))
-        name = clean_cell(name)
-        if not name:
-            state.problem(name_line, f"service {raw.number}: no service name")
-        deadline_text, deadline_line = raw.cells.get("deadline", ("", raw.line))
-        deadline, messages = parse_deadline(clean_cell(deadline_text))
-        for message in messages:
-            state.problem(deadline_line, f"service {raw.number}: {message}")
+        previous = services[-1] if services else None
+        name = _service_name(state, raw, previous)
+        deadline = _service_deadline(state, raw, previous)
         responsible_text, responsible_line = raw.cells.get("responsible", ("", raw.line))
         responsible, contact_messages = parse_officer(responsible_text)
         officer_messages.add("responsible", responsible_line, raw.number, contact_messages)
-        if responsible is None:
+        if responsible is None and not _has_column(raw, "responsible"):
+            no_officer_column += 1
+        elif responsible is None:
             if last_responsible is None:
                 state.problem(responsible_line,
                               f"service {raw.number}: no responsible officer (empty cell)")
@@ -512,6 +583,9 @@ def _build_services(state: _State) -> list[Service]:
             line=raw.line,
         ))
     officer_messages.report(state)
+    if no_officer_column:
+        state.note(state.raw[0].line, f"{no_officer_column} services from a table without a "
+                                      "responsible-officer column: set the officer in the catalog")
     for kind, count in inherited.items():
         if count:
             state.note(first_inherited[kind], f"{kind} officer of {count} services taken "
@@ -520,6 +594,111 @@ def _build_services(state: _State) -> list[Service]:
     for role in ("responsible_officer", "escalation_officer"):
         _check_consistency(state, services, role)
     return services
+
+
+def _has_column(raw: _RawService, column: Field) -> bool:
+    return raw.table is None or column in raw.table.columns
+
+
+def _service_name(state: _State, raw: _RawService, previous: Service | None) -> str:
+    name, name_line = raw.cells.get("name", ("", raw.line))
+    name = clean_cell(name)
+    if not name:
+        state.problem(name_line, f"service {raw.number}: no service name")
+    elif previous is not None and is_ditto(name):
+        state.note(name_line, f"service {raw.number}: name {name!r} is a ditto mark: "
+                              f"that of service {previous.number}")
+        name = previous.name_bn
+    return name
+
+
+def _deadline_position(raw: _RawService) -> int | None:
+    """Where the row's time-limit cell is: its column, or the one chosen by content."""
+    table = raw.table
+    if table is None:
+        return None
+    if "deadline" in table.columns:
+        return table.columns.index("deadline")
+    return table.deadline_at
+
+
+def _deadline_cell(raw: _RawService) -> tuple[str, int] | None:
+    """The row's time-limit cell (text, line), or None if the row has none."""
+    if "deadline" in raw.cells:
+        return raw.cells["deadline"]
+    at = _deadline_position(raw)
+    if raw.table is not None and "deadline" not in raw.table.columns and at is not None \
+            and at < len(raw.by_position):
+        return raw.by_position[at]
+    return None
+
+
+def _service_deadline(state: _State, raw: _RawService, previous: Service | None) -> Deadline:
+    """The service's time limit: its cell read by parse_deadline (whatever it does not
+    understand a problem at the cell's line), the limit above for a ditto mark, and
+    needs_review when the row has no time-limit cell at all."""
+    cell = _deadline_cell(raw)
+    if cell is None:
+        state.problem(raw.line, f"service {raw.number}: no time-limit cell in its row: the "
+                                "limit is to be set by a reviewer")
+        return Deadline(raw="", needs_review=True)
+    text, line = clean_cell(cell[0]), cell[1]
+    if previous is not None and text and is_ditto(text):
+        state.note(line, f"service {raw.number}: time limit {text!r} is a ditto mark: that "
+                         f"of service {previous.number}")
+        ditto = f"ditto mark {text!r}: the limit of service {previous.number}"
+        return replace(previous.deadline, raw=text, notes=(*previous.deadline.notes, ditto))
+    deadline, messages = parse_deadline(text)
+    for message in messages:
+        state.problem(line, f"service {raw.number}: {message}")
+    if raw.review is not None:
+        state.problem(line, f"service {raw.number}: {raw.review}")
+        deadline = replace(deadline, needs_review=True,
+                           notes=(*deadline.notes, raw.review))
+    return deadline
+
+
+def _choose_deadline_columns(state: _State) -> None:
+    """For a table whose header names no time-limit column, the column whose cells most
+    often read as time limits (or ditto marks) holds them."""
+    tables: list[_Table] = []
+    for raw in state.raw:
+        if raw.table is not None and "deadline" not in raw.table.columns and not any(
+                t is raw.table for t in tables):
+            tables.append(raw.table)
+    for table in tables:
+        counts: dict[int, int] = {}
+        for raw in state.raw:
+            if raw.table is not table:
+                continue
+            for index, (text, _) in enumerate(raw.by_position):
+                column = table.columns[index] if index < len(table.columns) else None
+                if column in ("number", "name") or not text:
+                    continue
+                if is_ditto(text) or parse_deadline(text)[0].understood:
+                    counts[index] = counts.get(index, 0) + 1
+        if counts:
+            table.deadline_at = max(counts, key=lambda i: (counts[i], -i))
+            state.note(table.line, f"time limits read from column {table.deadline_at + 1} "
+                                   "(its cells read as time limits)")
+
+
+def _drop_cut_row(state: _State) -> None:
+    """A last row cut off by the end of the document before its time limit is complete is
+    a problem, not a service."""
+    if not state.raw or not state.ending.cut:
+        return
+    last = state.raw[-1]
+    if last.table is None:
+        return
+    at = _deadline_position(last)
+    if at is not None and at < len(last.by_position) and at not in last.cut_positions:
+        return
+    state.raw.pop()
+    if last.heading is not None:
+        state.headings[last.heading].rows -= 1
+    state.problem(last.line, f"service {last.number} (line {last.line}) is cut off by the end "
+                             "of the document before its time limit: not read as a service")
 
 
 def _check_consistency(state: _State, services: list[Service], role: str) -> None:

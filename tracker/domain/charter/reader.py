@@ -1,8 +1,15 @@
 """Split a charter document into table rows and plain lines, whatever its layout. Pure.
 
-Three layouts occur in real charters (and may mix in one file):
+Layouts that occur in real charters (they may mix in one file):
 
-- ``pipe``: markdown tables, ``| a | b |``; separator rows ``|---|`` are dropped;
+- ``pipe``: markdown tables, ``| a | b |``; separator rows ``|---|`` are dropped; a row
+  whose line lacks its closing "|" continues on the lines below up to the line that closes
+  it (a wrapped row), unless the next line starts another row;
+- ``pipe-cells``: cells ended by "|" without a leading pipe — a cell per line (``ক্রমিকনং |``,
+  "|" alone for an empty cell) or whole rows ``a | b | c |`` wrapping over lines
+  (:mod:`pipes` reads the cells, :mod:`cells` cuts them into rows);
+- ``line-cells``: a cell per line, cells often separated by blank lines, after a header
+  found by its meaning (:mod:`linecells`);
 - ``tab``: one row per line, cells separated by TAB;
 - ``cell-per-line``: a line that starts with a TAB (and has no other TAB) opens a new
   cell, any other line continues the current cell. Rows are cut by the width of the table
@@ -17,39 +24,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.domain.charter.cells import Cell, Event, Row, TextLine, cut_table, numbered_rows
+from tracker.domain.charter.ending import is_cut_marker
+from tracker.domain.charter.linecells import find_line_tables
+from tracker.domain.charter.pipes import PipeStream
 from tracker.domain.charter.sections import classify_heading, looks_like_header
 from tracker.domain.charter.text import is_parenthesised_number, parse_serial
 
+__all__ = ["Cell", "Event", "Row", "TextLine", "read_events"]
+
 _SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
-
-
-@dataclass
-class Cell:
-    text: str
-    line: int
-
-
-@dataclass
-class Row:
-    line: int
-    cells: list[Cell]
-    layout: str
-    end_line: int = 0
-    #: False for a markdown row whose line lacks its closing "|" (cut in the middle?)
-    closed: bool = True
-
-    @property
-    def texts(self) -> list[str]:
-        return [c.text for c in self.cells]
-
-
-@dataclass(frozen=True)
-class TextLine:
-    line: int
-    text: str
-
-
-Event = Row | TextLine
 
 
 @dataclass
@@ -102,16 +86,41 @@ class _Reader:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
-        self.counts = {"pipe": 0, "tab": 0, "cell-per-line": 0}
+        self.counts = {"pipe": 0, "tab": 0, "cell-per-line": 0, "pipe-cells": 0,
+                       "line-cells": 0}
         self._open: _OpenRow | None = None
         self._width: int | None = None  # cells in the header row, once one was read
+        self._stream: PipeStream | None = None  # cells ended by "|", no leading pipe
+        self._wrap: PipeStream | None = None  # a markdown row wrapped over lines
 
     def read_line(self, number: int, line: str) -> None:
+        stripped = line.strip()
+        if is_cut_marker(stripped):
+            self.end(cut=True)
+            self.events.append(TextLine(number, line))
+            return
+        if self._wrap is not None:
+            if _continues_row(line):
+                if self._wrap.feed(number, line):
+                    self._end_wrap(cut=False)
+                return
+            self._end_wrap(cut=False)
+        if self._stream is not None:
+            if "\t" not in line and ("|" in stripped or classify_heading(stripped) is None):
+                self._stream.feed(number, line)
+                return
+            self._end_stream(cut=False)
+        self._read_line(number, line, stripped)
+
+    def _read_line(self, number: int, line: str, stripped: str) -> None:
         # The order of the tests matters: a single leading TAB is cell-per-line even on an
         # otherwise blank line, and a blank line neither continues a cell nor ends a row.
-        stripped = line.strip()
         if _is_pipe_row(stripped):
             self._pipe_row(number, line)
+        elif "|" in stripped and "\t" not in line and not stripped.startswith("|"):
+            self.flush()
+            self._stream = PipeStream()
+            self._stream.feed(number, line)
         elif line.startswith("\t") and line.count("\t") == 1:
             self._cell(number, line[1:])
         elif "\t" in line:
@@ -136,8 +145,50 @@ class _Reader:
             self.counts["cell-per-line"] += 1
         self._open = None
 
+    def end(self, *, cut: bool) -> None:
+        """End whatever is open: a wrapped row, a stream of cells, a cell-per-line row."""
+        self._end_wrap(cut=cut)
+        self._end_stream(cut=cut)
+        self.flush()
+
+    def _end_wrap(self, *, cut: bool) -> None:
+        wrap, self._wrap = self._wrap, None
+        if wrap is None:
+            return
+        open_row = bool(wrap.pending)
+        wrap.finish(cut=True)  # the text left open is the row's last cell either way
+        if wrap.cells:
+            wrap.cells[-1].cut = cut and open_row
+            first, last = wrap.lines[0][0], wrap.lines[-1][0]
+            self.events.append(Row(first, wrap.cells, "pipe", last, closed=not open_row))
+            self.counts["pipe"] += 1
+
+    def _end_stream(self, *, cut: bool) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        left = stream.finish(cut=cut)
+        table = cut_table(stream.cells)
+        rows: list[list[Cell]] = []
+        if table is not None:
+            rows = [table.header] + ([table.numbers] if table.numbers else []) + table.rows
+        elif stream.cells and parse_serial(stream.cells[0].text) is not None:
+            rows = numbered_rows(stream.cells)
+        else:
+            left = [(n, t) for n, t in stream.lines if t.strip()]
+        for cells in rows:
+            if cells:
+                self.events.append(Row(cells[0].line, cells, "pipe-cells", cells[-1].line,
+                                       closed=not any(c.cut for c in cells)))
+                self.counts["pipe-cells"] += 1
+        self.events.extend(TextLine(n, t) for n, t in left)
+
     def _pipe_row(self, number: int, line: str) -> None:
         self.flush()
+        if not line.rstrip().endswith("|"):
+            self._wrap = PipeStream()
+            self._wrap.feed(number, line)
+            return
         cells = _pipe_cells(line)
         if _is_separator_row(cells):
             return
@@ -176,10 +227,24 @@ class _Reader:
         row.end_line = number
 
 
+def _continues_row(line: str) -> bool:
+    """Whether ``line`` goes on with a markdown row left open on the line above: not a
+    blank line, a heading, a TAB row or a row of its own (a leading "|" and a serial)."""
+    stripped = line.strip()
+    if not stripped or "\t" in line or classify_heading(stripped) is not None:
+        return False
+    if stripped.startswith("|") and stripped != "|":
+        first = stripped[1:].split("|", 1)[0]
+        return parse_serial(first) is None and not _SEPARATOR.match(first)
+    return True
+
+
 def read_events(text: str) -> tuple[list[Event], dict[str, int]]:
     """The rows and plain lines of a document, and how many rows each layout gave."""
     reader = _Reader()
     for number, line in enumerate(text.split("\n"), 1):
         reader.read_line(number, line.rstrip("\r"))
-    reader.flush()
-    return reader.events, reader.counts
+    reader.end(cut=False)
+    events, found = find_line_tables(reader.events)
+    reader.counts["line-cells"] = found
+    return events, reader.counts

@@ -6,6 +6,7 @@ Matching uses :func:`match_key`, so spacing, ী/ি-style variants and the miss
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -15,7 +16,8 @@ from tracker.domain.charter.text import is_parenthesised_number, match_key, pars
 HeadingKind = Literal["category", "grs", "other"]
 #: fields a service-table column can hold
 Field = Literal[
-    "number", "name", "method", "documents", "fee", "deadline", "responsible", "escalation"
+    "number", "name", "method", "documents", "fee", "deadline", "responsible", "escalation",
+    "other",
 ]
 GrsField = Literal["number", "when", "whom", "address", "deadline"]
 
@@ -147,3 +149,96 @@ def number_row(cells: Sequence[str]) -> list[int] | None:
             return None
         numbers.append(value if value is not None else 0)
     return numbers
+
+
+# --------------------------------------------------------------------------------------
+# Headers by meaning (charters of any office, GUIDE §6)
+#
+# The ICT vocabulary above is tried first and, where it reads a header, its reading stands
+# (the five ICT charters parse as before); these words fill the columns it does not know
+# and read the headers it does not recognise. Order matters, as above: "নিষ্পত্তি না হলে
+# যোগাযোগ এবং সময়কাল" is an escalation column although it says সময়; "Methods of service
+# delivery" is a method although it says service.
+_MEANING_WORDS: tuple[tuple[tuple[str, ...], Field], ...] = (
+    (("গ্রহণকারী", "গ্রহনকারী", "মন্তব্য"), "other"),
+    (("উর্ধ্বতন", "উর্দ্ধতন", "উর্ধতন", "ঊর্ধ্বতন", "নাহলে", "নাপেলে", "নাপাইলে",
+      "ব্যর্থহলে", "প্রতিকার", "যোগাযোগ"), "escalation"),
+    (("দায়িত্ব", "সেবাদানকারী", "সেবাপ্রদানকারী", "কর্মকর্তা", "কর্তৃপক্ষ", "ব্যক্তি"),
+     "responsible"),
+    (("সময়সীমা", "সময়", "নিস্পত্তিরসময়", "নিষ্পত্তিরসময়", "মেয়াদ"), "deadline"),
+    (("মূল্য", "ফি", "খরচ", "পরিশোধ"), "fee"),
+    (("কাগজ", "দলিলাদি"), "documents"),
+    (("পদ্ধতি", "পদ্বতি", "প্রক্রিয়া", "প্রক্রিয়া"), "method"),
+    (("সেবারনাম", "নাম", "বিবরণ", "ধরণ", "ধরন", "খাত", "সেবাসমূহ"), "name"),
+    (("ক্রম", "নং", "নম্বর"), "number"),
+    (("মন্তব্য", "স্থান", "কার্যক্রম", "গ্রহণকারী", "গ্রহনকারী", "বরাবর", "আবেদন"), "other"),
+)
+_MEANING_KEYS = tuple((tuple(match_key(w) for w in words), f) for words, f in _MEANING_WORDS)
+#: English headers (uno_magurasadar), matched as words of the lower-cased cell
+_ENGLISH_WORDS: tuple[tuple[str, Field], ...] = (
+    (r"escalat\w*|appeal|grievance|if\s+not|higher\s+authority|supervis\w*", "escalation"),
+    (r"responsible|officer|in\s+charge|designation|contact", "responsible"),
+    (r"deadline|time\s*limit|time|duration|disposal|period|days?", "deadline"),
+    (r"fees?|cost|price|charges?|payment", "fee"),
+    (r"documents?|papers?|requirements?", "documents"),
+    (r"methods?|procedures?|process|how", "method"),
+    (r"name|services?|description|works?|activit\w*", "name"),
+    (r"s\.?\s*l\.?|s\.?\s*r\.?|serial|no\.?|number|#", "number"),
+    (r"remarks?|comments?|place|where|recipients?", "other"),
+)
+_ENGLISH = tuple((re.compile(rf"(?<![a-z])(?:{w})(?![a-z])"), f) for w, f in _ENGLISH_WORDS)
+#: a header cell is short; a longer cell is a data cell that happens to use a header word
+_HEADER_CELL_CHARS = 90
+
+
+def meaning_field(header_cell: str) -> Field | None:
+    """The field a header cell names, by meaning (Bengali or English), or None."""
+    text = squash(header_cell)
+    if not text or len(text) > _HEADER_CELL_CHARS:
+        return None
+    if re.search(r"[a-zA-Z]", text) and not re.search(r"[\u0980-\u09ff]", text):
+        lower = text.casefold()
+        return next((f for pattern, f in _ENGLISH if pattern.search(lower)), None)
+    key = match_key(text)
+    for words, found in _MEANING_KEYS:
+        if any(w in key for w in words):
+            return found
+    return None
+
+
+def meaning_header(cells: Sequence[str]) -> list[Field | None] | None:
+    """The column fields of a header row read by meaning, or None if it is not one.
+
+    A header names a service (name) and either a time limit or a serial column; a second
+    column of a field already seen counts as ``other`` (the first name column is the
+    service's name, the first time column the service-delivery limit: an escalation
+    officer's own time, or a mislabelled column, is not). Without a time column the parser
+    picks the column whose cells read as time limits. The ICT vocabulary's reading of a
+    column wins where it has one.
+    """
+    fields: list[Field | None] = []
+    for cell in cells:
+        found = meaning_field(cell)
+        if found is None and len(squash(cell)) <= _HEADER_CELL_CHARS:
+            found = column_field(cell)
+        if found is not None and found in fields and found != "other":
+            found = "other"
+        fields.append(found)
+    if "name" not in fields:
+        return None
+    if "deadline" not in fields and "number" not in fields:
+        return None
+    known = sum(1 for f in fields if f is not None)
+    return fields if known >= 2 else None
+
+
+def is_number_header(cell: str) -> bool:
+    """The first header cell of a table: ক্রমিক নং, ক্রঃ নং, Sr. No., SL ..."""
+    text = squash(cell)
+    if not text or len(text) > 30:
+        return False
+    key = match_key(text)
+    if match_key("ক্রম") in key or (key.startswith(match_key("ক্র")) and match_key("নং") in key):
+        return True
+    english = r"(?:s\.?\s*[lr]\.?|serial)(?:\s*no\.?)?|no\.?"
+    return re.fullmatch(english, text.casefold()) is not None

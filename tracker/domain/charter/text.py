@@ -64,7 +64,8 @@ _SERIAL = re.compile(r"^\(?\s*(\d{1,3})\s*[.)।]?\s*\)?\s*[.)।]?$")
 def parse_serial(text: str) -> int | None:
     """A service number as printed (``০১``, ``১.``, ``1)``, ``(৩)``) as int, else None."""
     match = _SERIAL.match(ascii_digits(squash(text)))
-    return int(match.group(1)) if match else None
+    number = int(match.group(1)) if match else 0
+    return number or None  # services are numbered from 1: "০" is no serial
 
 
 def is_parenthesised_number(text: str) -> bool:
