@@ -84,6 +84,8 @@ _UNIT_PATTERNS: Final[dict[str, str]] = {
 }
 _UNIT_RES = {unit: re.compile(fold(p)) for unit, p in _UNIT_PATTERNS.items()}
 _ANY_UNIT = "|".join(_UNIT_PATTERNS.values())
+#: ছুটি, "সাপ্তাহিক ও সরকারি ছুটির": a holiday is not a time limit (its দিন is no unit)
+_HOLIDAY = r"(?:(?:সাপ্তাহিক|সরকারি|সকল|অন্যান্য)(?: ?(?:ও|এবং|/|,) ?(?:সরকারি|অন্যান্য))? ?)?ছুটির?"
 _NUMW = NUMBER_WORD_PATTERN  # already folded
 
 _ATOMS: Final[list[tuple[str, str]]] = [
@@ -92,12 +94,13 @@ _ATOMS: Final[list[tuple[str, str]]] = [
     ("directive",
      r"(?:(?:সংশ্লিষ্ট|উর্ধ্বতন|উর্ধতন|ঊর্ধ্বতন|ঊর্ধতন|উর্দ্ধতন) ?)?(?:কর্তৃপক্ষের ?)?"
      r"(?:নির্দেশনা|নিদের্শনা|নির্দেশিকা|নির্দেশ|নীতিমালা|বিধিমালা|বিধি|বিধান|পরিপত্র|আইন"
-     r"|সার্কুলার|গাইডলাইন)(?:র|ের)? ?(?:অনুযায়ী|অনুসারে|মোতাবেক|মোতাবেকে|আলোকে|অনুসরণে|মতে)"
+     r"|সার্কুলার|গাইডলাইন|সিদ্ধান্ত|আদেশ)(?:র|ের)? ?(?:অনুযায়ী|অনুসারে|মোতাবেক|মোতাবেকে|আলোকে|অনুসরণে|মতে)"
      r"|(?:মন্ত্রণালয়|অধিদপ্তর|অধিদফতর|বিভাগ|কর্তৃপক্ষ|সরকার)(?:ের|র)? ?(?:কর্তৃক ?)?নির্ধারিত"
      r"(?: সময়(?: ?সীমা)?(?:র|ে)?)?|নির্ধারিত সময়(?: ?সীমা)?(?:র|ে)?"
      r"|(?:(?:উর্ধ্বতন|উর্ধতন|ঊর্ধ্বতন|ঊর্ধতন) ?)?(?:কর্তৃপক্ষের ?)?বেধে ?(?:দেয়া|দেওয়া)"
      r"(?: সময়(?: ?সীমা)?(?:র|ে)?)?"
-     r"|\b(?:as per|according to|in accordance with) (?:the )?(?:directives?|instructions?"
+     r"|\b(?:as per|according to|in accordance with) (?:the )?(?:[a-z]+ )?(?:directives?"
+     r"|instructions?"
      r"|guidelines?|polic(?:y|ies)|rules?|circulars?|orders?)\b"
      r"|\bas (?:directed|instructed|prescribed)\b|\bper directive\b"),
     ("as_needed", r"প্রয়োজন ?(?:অনুযায়ী|অনুসারে|মাফিক)|প্রয়োজনে|\b(?:as|if) (?:needed|required)\b"),
@@ -110,44 +113,52 @@ _ATOMS: Final[list[tuple[str, str]]] = [
     ("condition",
      r"সাপেক্ষে|না থাকলে|থাকলে|(?<![\u0980-\u09ff])হলে|সম্ভাব্য ক্ষেত্রে|সম্ভব হলে"
      r"|ক্ষেত্র ?বিশেষে?|বিশেষ ক্ষেত্রে|স্বাভাবিক (?:প্রক্রিয়ায়|ক্ষেত্রে|অবস্থায়|নিয়মে)"
-     r"|মাসিক ?সভা(?:য়|র)?|সভায়|সভার|শুনানি|প্রাপ্তির|দাখিলের|পাওয়ার পর"
+     r"|মাসিক ?সভা(?:য়|র)?|সভায়|সভার|শুনানি|প্রাপ্তির|দাখিলের|পাওয়ার পর|ক্ষেত্রে"
      r"|\bsubject to\b|\bif there is no\b|\bprovided\b"
      r"|\b(?:after|upon|on) (?:the )?(?:receipt|receiving|getting|submission)\b"
      r"|\b(?:where|if) (?:possible|feasible)\b|\bnormally\b|\bin normal\b"),
     ("office_hours",
      r"অফিস ?(?:চলাকালীন|চলাকালে|সময়ে)|দাপ্তরিক সময়ে|\b(?:during )?(?:office|working) hours\b"),
     ("holidays_too",
-     r"ছুটির? ?দিনেও|ছুটির দিন ?ও(?![\u0980-\u09ff])|ছুটির দিনসহ"
+     rf"{_HOLIDAY}(?: ?দিন)?(?:েও| ?ও(?![\u0980-\u09ff])| ?সহ)"
      r"|\b(?:including|incl\.?|even on) (?:public )?holidays\b|\bholidays included\b"),
     ("holidays_except",
-     r"ছুটির? ?দিন ?(?:ব্যতীত|ছাড়া|বাদে)|\bexcept (?:on )?(?:public )?holidays\b"),
+     rf"{_HOLIDAY}(?: ?দিন)?(?: ?সমূহ)? ?(?:ব্যতীত|ছাড়া|বাদে)"
+     r"|\bexcept (?:on )?(?:public )?holidays\b"),
+    ("holiday", rf"{_HOLIDAY}(?: ?দিন(?:ের|ে)?)?"),
     ("ongoing",
      r"(?:বাৎসরিক |বার্ষিক )?চলমান(?: ?প্রক্রিয়া)?|নিয়মিত(?: ?প্রক্রিয়া)?|\bongoing\b"
-     r"|\bcontinuous(?:ly)?\b"),
+     r"|\bcontinuous(?:ly)?\b|(?:নির্দিষ্ট )?সময় ?সীমা ?(?:নেই|নাই)|\bno (?:fixed )?time ?limit\b"),
     ("schedule",
      r"সারা ?বছর(?: ?ব্যাপী)?|বছর ?ব্যাপী|বাৎসরিক|বার্ষিক|প্রতি ?বছর(?:ে)?|প্রত্যেক বছর"
      r"|প্রতি ?মাসে|প্রতি ?সপ্তাহে|প্রতি ?দিন|দৈনিক|সাপ্তাহিক|মাসিক|মৌসুম(?:ে|ী)?|সার্বক্ষণিক"
      r"|\byear[- ]round\b|\bthroughout the year\b|\ball (?:the )?year\b"
-     r"|\b(?:every|each|per|a) (?:year|month|week|day)\b|\bannual(?:ly)?\b|\byearly\b"
+     r"|\b(?:every|each|per) (?:year|month|week|day)\b|(?<!within )\ba (?:year|month|week|day)\b"
+     r"|\bannual(?:ly)?\b|\byearly\b"
      r"|\bmonthly\b|\bweekly\b|\bdaily\b|\bseason(?:al)?\b|\bround the clock\b"),
     ("open", r"খোলা|\bopen\b|24 ?/ ?7|24 ?x ?7"),
     ("immediate",
      r"(?:তাৎক্ষণিক|তাৎক্ষনিক|তৎক্ষণিক|তাতক্ষণিক|তৎক্ষণাৎ|তাৎক্ষণাৎ)(?:ভাবে)?|তখনই"
-     r"|চাহিবা ?মাত্র(?:ই)?|চাওয়া ?মাত্র(?:ই)?|সাথে ?সাথে(?:ই)?|সঙ্গে ?সঙ্গে(?:ই)?|একই দিনে"
+     r"|চাহিবা ?মাত্র(?:ই)?|চাওয়া ?মাত্র(?:ই)?|সাথে ?সাথে(?:ই)?|সঙ্গে ?সঙ্গে(?:ই)?"
+     r"|(?:একই|সেই|ঐ|ওই) ?দিন(?:ে|েই|ই)?|সেদিনই"
      r"|\bimmediate(?:ly)?\b|\binstant(?:ly)?\b|\bat once\b|\bon the spot\b|\bon demand\b"
      r"|\bforthwith\b|\bsame day\b"),
-    ("minutes", rf"(?:\d{{1,6}}|{_NUMW}) ?(?:মিনিট(?:ের)?|(?<![a-z])(?:minutes?|mins?)\b)"),
+    ("minutes", rf"(?:\d{{1,6}}|{_NUMW}) ?(?:মিনিট(?:ের)?|(?<![a-z])(?:minutes?|mins?)\b)"
+                r"|আধা? ?ঘণ্টা(?:র)?|\bhalf an? hour\b"),
     ("once", rf"(?:\d{{1,3}}|{_NUMW}) ?বার(?![{_BN}])|একবার|\bonce\b|\btwice\b|\d{{1,3}} times\b"),
     ("clock",
      r"\d{1,2}(?:[.:]\d{1,2})? ?(?:টা(?!কা)(?:য়|র)?|ঘটিকা(?:য়)?|(?:a\.?m|p\.?m)\b\.?|o'?clock)"
      r"|সকাল|বিকাল|বিকেল|দুপুর|সন্ধ্যা|(?<![\u0980-\u09ff])রাত(?![\u0980-\u09ff])"
      r"|\bmorning\b|\bafternoon\b|\bevening\b"),
-    ("date", rf"\d{{1,2}} ?(?:তারিখ(?:ে|ের)?|তাং|st|nd|rd|th|লা|রা|ঠা|শে){_NOT_BN_AFTER}|পহেলা"),
+    ("date", rf"\d{{1,2}} ?(?:তারিখ(?:ে|ের)?|তাং|st|nd|rd|th|লা|রা|ঠা|শে|ম|য়|র্থ|ষ্ঠ|তম)"
+             rf"{_NOT_BN_AFTER}|পহেলা"),
     ("month",
      rf"{_NOT_BN_BEFORE}(?:বৈশাখ|জ্যৈষ্ঠ|জৈষ্ঠ|আষাঢ়|শ্রাবণ|ভাদ্র|আশ্বিন|কার্তিক|অগ্রহায়ণ|পৌষ|মাঘ"
      r"|ফাল্গুন|চৈত্র|জানুয়ারি|জানুয়ারী|ফেব্রুয়ারি|ফেব্রুয়ারী|মার্চ|এপ্রিল|মে(?![\u0980-\u09ff])"
      r"|জুন|জুলাই|আগস্ট|আগষ্ট|সেপ্টেম্বর|অক্টোবর|নভেম্বর|ডিসেম্বর|january|february|march"
-     r"|april|june|july|august|september|october|november|december|baishakh|boishakh)"),
+     r"|april|june|july|august|september|october|november|december|baishakh|boishakh"
+     r"|শনিবার|রবিবার|সোমবার|মঙ্গলবার|বুধবার|বৃহস্পতিবার|শুক্রবার|sunday|monday|tuesday"
+     r"|wednesday|thursday|friday|saturday)"),
     ("open_end",
      r"(?:বা|অথবা|ও) ?(?:তদুর্ধ্ব|তদুর্দ্ধ|তার ?বেশি|তার ?অধিক|ততোধিক|উর্ধ্বে)|তদুর্ধ্ব|ততোধিক"
      r"|এর ?বেশি|\bor more\b|\band above\b|\bor longer\b"),
@@ -172,8 +183,10 @@ def _fold_pattern(kind: str, pattern: str) -> str:
 _ATOM_RE = re.compile("|".join(_fold_pattern(k, p) for k, p in _ATOMS))
 
 #: Atoms that stay in the text kept as notes (they say *what* the condition is).
-_TEXT_KINDS = frozenset({"condition", "office_hours", "holidays_except", "request",
+_TEXT_KINDS = frozenset({"condition", "office_hours", "holidays_except", "holiday", "request",
                          "range_word", "paren_text"})
+#: what may end a span "A-B" that is not a limit: a date, a clock time, minutes
+_SPAN_ENDS = frozenset({"date", "clock", "minutes"})
 _SCHEDULE_KINDS = frozenset({"schedule", "open", "holidays_too", "clock", "date", "month",
                              "once"})
 _QUANTITY_KINDS = frozenset({"num", "numword", "paren_num"})
@@ -233,7 +246,8 @@ def _quote(text: str) -> str:
 def _value(atom: _Atom) -> int | None:
     """An atom's number; None when it is not a whole number we can use (1.5, 10**40)."""
     if atom.kind == "numword":
-        return number_word_value(atom.text)
+        # "a"/"an" count only after "within" (the pattern sees to it): "within a month"
+        return 1 if atom.text in ("a", "an") else number_word_value(atom.text)
     text = atom.text.strip("() ")
     if text.isdigit():
         return int(text) if len(text) <= 6 else None
@@ -255,10 +269,16 @@ def _unit_of(atom: _Atom) -> tuple[DeadlineUnit, int]:
 class _Scanner:
     """One left-to-right pass over the atoms of a cell."""
 
-    def __init__(self, atoms: list[_Atom], folded: str, reading: _Reading) -> None:
+    def __init__(self, atoms: list[_Atom], folded: str, reading: _Reading,
+                 source: list[int]) -> None:
         self.atoms = atoms
         self.folded = folded
         self.reading = reading
+        self.source = source  # folded index -> index in reading.text
+
+    def printed(self, atom: _Atom) -> str:
+        """An atom as printed in the cell (not folded)."""
+        return self.reading.text[self.source[atom.start]:self.source[atom.end]]
 
     def gap(self, i: int) -> str | None:
         """The text between atom i and atom i+1 (stripped); None if there is no atom i+1."""
@@ -304,15 +324,26 @@ class _Scanner:
             return i + 2
         return None
 
+    def span_end(self, i: int) -> int | None:
+        """The date, clock time or minutes closing a span that starts with atom i's number."""
+        if self.next_is(i, _SPAN_ENDS, _RANGE_GAPS):
+            return i + 1
+        if self.next_is(i, {"range_word"}, frozenset({""})) and self.next_is(
+            i + 1, _SPAN_ENDS, frozenset({""})
+        ):
+            return i + 2
+        return None
+
     def limit(self, i: int) -> int:
         """Read a limit (or a bare number) starting at atom i; return the next atom index."""
         value, last, problems = self.quantity(i)
         unit, factor, last = self.unit_after(last)
         start = self.second_quantity(last)
-        if start is None and unit is None and self.next_is(last, {"date", "clock"}, _RANGE_GAPS):
-            self.use(i, last)  # "২০-৩০ তারিখ": the first day of a date range
-            self.reading.kinds.add("date")
-            return last + 1
+        end = self.span_end(last) if start is None and unit is None else None
+        if end is not None:
+            self.use(i, end)  # "২০-৩০ তারিখ", "১৫ থেকে ২০ মিনিট": the span's first end
+            self.reading.kinds.add(self.atoms[end].kind)
+            return end + 1
         if start is not None:
             return self.range(i, start, value, unit, factor, problems)
         if unit is None and self.next_is(last, _QUANTITY_KINDS, frozenset({"/"})):
@@ -328,9 +359,10 @@ class _Scanner:
         high, last, more = self.quantity(start)
         unit, factor, last = self.unit_after(last)
         problems = problems + more
-        if unit is None and self.next_is(last, {"date", "clock"}, frozenset({""})):
-            self.use(i, last)
-            return last + 1
+        if unit is None and self.next_is(last, _SPAN_ENDS, frozenset({""})):
+            self.use(i, last + 1)
+            self.reading.kinds.add(self.atoms[last + 1].kind)
+            return last + 2
         if unit is None and low_unit is None:
             self.reading.bare_numbers.append(f"{self.atoms[i].text}-{self.atoms[start].text}")
             return last + 1
@@ -399,7 +431,8 @@ class _Scanner:
                 self.reading.limits[before] = replace(new[0], absorbed=True)
                 self.reading.kinds.add("schedule")
             return end
-        self.reading.bare_units.append(atom.text)
+        if not re.match(f"[{_BN}a-z]", self.folded[atom.end:atom.end + 1]):
+            self.reading.bare_units.append(self.printed(atom))  # else part of a word
         return i + 1
 
     def run(self) -> None:
@@ -469,7 +502,7 @@ def _read(base: str) -> tuple[_Reading, list[str]]:
     reading = _Reading(text=ascii_digits(base))
     atoms = [_Atom(m.lastgroup or "", m.start(), m.end(), m.group())
              for m in _ATOM_RE.finditer(folded)]
-    _Scanner(atoms, folded, reading).run()
+    _Scanner(atoms, folded, reading, where).run()
     return reading, _leftover(base, where, atoms)
 
 
@@ -495,8 +528,9 @@ def _decide(reading: _Reading) -> _Outcome:
     for limit in distinct:
         for problem in limit.problems:
             reading.say(problem)
+    # "সাধারণ ৭, জরুরি ৩ দিন": numbers without a unit count as limits of sub-cases too
+    out.variants = len(distinct) + len(reading.bare_numbers) > 1
     if len(distinct) > 1:
-        out.variants = True
         reading.say(f"several limits ({'; '.join(lim.describe() for lim in distinct)}): "
                     "for sub-cases or stages? set the service's limit by hand")
     elif distinct and distinct[0].amount is not None:
@@ -522,7 +556,9 @@ def _leftover_messages(reading: _Reading, out: _Outcome, notes: list[str]) -> No
                     "(a time word without a number)")
     understood = out.immediate or out.limit or out.per_directive or out.no_deadline
     if not understood and not reading.messages:
-        if notes:
+        if is_ditto(reading.text):
+            reading.say("a ditto mark: the limit of the row above (the parser copies it)")
+        elif notes:
             reading.say(f"did not understand {' / '.join(notes)!r}")
         else:
             reading.say("not understood")

@@ -70,26 +70,26 @@ class Deadline:
 
     @property
     def understood(self) -> bool:
-        return (self.immediate or self.amount is not None or self.per_directive
-                or self.no_deadline)
+        """A limit (or immediate, per directive, no deadline) read safely: nothing to review."""
+        return not self.needs_review and (
+            self.immediate or self.amount is not None or self.per_directive or self.no_deadline
+        )
 
     def describe(self) -> str:
         parts = []
         if self.immediate:
             parts.append("immediate")
         if self.amount is not None and self.unit is not None:
-            parts.append(f"{self.amount} {self.unit.replace('_', ' ')}")
+            span = f"{self.range_min}-" if self.range_min is not None else ""
+            parts.append(f"{span}{self.amount} {self.unit.replace('_', ' ')}")
         text = " / ".join(parts)
         if self.conditional and parts:
             text += " (as needed)" if self.as_needed else " (where applicable)"
-        if self.range_min is not None and self.amount is not None:
-            text = f"{self.range_min}-{text}"
-        if self.per_directive:
-            text = (text + "; " if text else "") + "as per directive"
-        if self.no_deadline:
-            text = (text + "; " if text else "") + "no deadline"
-        if self.needs_review:
-            text = (text + "; " if text else "") + "needs review"
+        extras = [label for flag, label in ((self.per_directive, "as per directive"),
+                                            (self.no_deadline, "no deadline"),
+                                            (self.variants, "several limits"),
+                                            (self.needs_review, "needs review")) if flag]
+        text = "; ".join([text, *extras] if text else extras)
         return text or "not understood"
 
     def to_json(self) -> dict[str, Any]:
