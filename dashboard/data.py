@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -40,8 +40,10 @@ from tracker.domain.deadlines import (
     choose_track,
     due_date,
     has_extended_track,
+    uncounted_explanation,
 )
 from tracker.domain.localtime import LocalMoment, moment_to_utc, parse_moment, to_local
+from tracker.domain.offices import kind_label
 from tracker.domain.periods import Period, fiscal_quarter, fiscal_year, fiscal_year_of
 from tracker.domain.status import RequestState, Status
 from tracker.errors import InputError, TrackerError
@@ -69,6 +71,8 @@ from tracker.services.requests import (
     log_request,
     now_utc,
     office_calendar,
+    review_instruction,
+    service_key,
     transition,
 )
 from tracker.store.db import make_engine, session_scope
@@ -214,42 +218,87 @@ def invalidate() -> None:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def offices(user_id: int) -> pd.DataFrame:
-    """The offices the user may read (with a charter): id, code, names, district, division."""
+    """The offices the user may read (with a charter): id, code, names, office kind and its
+    names, labels (``label_bn``/``label_en``: name and kind, unique), district, division."""
     with Session(engine()) as session:
         scope = _scope(session, user_id)
         with_charter = set(session.exec(select(CharterVersion.office_id)))
         rows = session.execute(
             sa.select(col(Office.id), col(Office.code), col(Office.name_bn),
-                      col(Office.name_en), col(District.name_en), col(District.name_bn),
+                      col(Office.name_en), col(Office.office_kind), col(Office.kind),
+                      col(District.name_en), col(District.name_bn),
                       col(Division.name_en), col(Division.name_bn))
             .join(District, col(District.id) == Office.district_id)
             .join(Division, col(Division.id) == District.division_id)
             .order_by(col(Office.code))).all()
     frame = pd.DataFrame([tuple(r) for r in rows],
-                         columns=["office_id", "code", "name_bn", "name_en", "district",
-                                  "district_bn", "division", "division_bn"])
+                         columns=["office_id", "code", "name_bn", "name_en", "office_kind",
+                                  "level", "district", "district_bn", "division",
+                                  "division_bn"])
     keep = [int(i) in with_charter and scope.can_read(int(i)) for i in frame["office_id"]]
-    return frame[keep].reset_index(drop=True)
+    return with_office_labels(frame[keep].reset_index(drop=True))
+
+
+def with_office_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``kind_bn``/``kind_en`` (the kind's name: tracker.domain.offices) and
+    ``label_bn``/``label_en``: the office's name with its kind where the name does not say
+    it, and its code where two offices would still read alike (two union parishads of one
+    upazila), so that every office of a place can be told apart in a selector."""
+    if frame.empty:
+        return frame.assign(kind_bn=[], kind_en=[], label_bn=[], label_en=[])
+    kinds = [kind_label(str(k), "district" if lvl == "district" else "upazila")
+             for k, lvl in zip(frame["office_kind"], frame["level"], strict=True)]
+    out = frame.assign(kind_bn=[k[0] for k in kinds], kind_en=[k[1] for k in kinds])
+    for lang in ("bn", "en"):
+        labels = [name if kind.casefold() in name.casefold() else f"{name} ({kind})"
+                  for name, kind in zip(out[f"name_{lang}"], out[f"kind_{lang}"], strict=True)]
+        series = pd.Series(labels, index=out.index)
+        alike = series.duplicated(keep=False)
+        out[f"label_{lang}"] = series.where(~alike, series + " · " + out["code"])
+    return out
+
+
+def office_kinds(offices_frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The office kinds among ``offices`` (a frame of ``offices``) -> their names, for the
+    office-kind filters."""
+    names: dict[str, str] = {}
+    for kind, name in zip(offices_frame["office_kind"], offices_frame[f"kind_{lang}"],
+                          strict=True):
+        names.setdefault(str(kind), str(name))
+    return dict(sorted(names.items(), key=lambda item: (item[0] != "ict", item[1])))
+
+
+def offices_of_kind(offices_frame: pd.DataFrame, office_kind: str | None) -> pd.DataFrame:
+    """The rows of ``offices`` of one kind (None: all)."""
+    if office_kind is None:
+        return offices_frame
+    return offices_frame[offices_frame["office_kind"] == office_kind]
 
 
 @st.cache_data(ttl=TTL, show_spinner="…")
 def overview(user_id: int, start: date, end: date, as_of: date,
              office_ids: tuple[int, ...] | None,
-             categories: tuple[str, ...] | None) -> aggregates.Overview:
+             categories: tuple[str, ...] | None,
+             office_kind: str | None = None) -> aggregates.Overview:
+    """The overview's figures; ``office_ids`` (the page's division/district/office filters)
+    and ``office_kind`` (None: every kind) narrow the user's scope."""
     fresh = rollup().refresh()
     with Session(engine()) as session:
         return aggregates.overview(
             session, scope=_scope(session, user_id), start=start, end=end, as_of=as_of,
             office_ids=frozenset(office_ids) if office_ids is not None else None,
-            categories=list(categories) if categories else None, rollup=fresh)
+            categories=list(categories) if categories else None, rollup=fresh,
+            office_kind=office_kind)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def breaches(user_id: int, as_of: date) -> pd.DataFrame:
-    """Open requests in the user's scope, judged as of ``as_of`` (the one judged frame),
-    with ``working_days_left`` to the due date in force."""
+def breaches(user_id: int, as_of: date, office_kind: str | None = None) -> pd.DataFrame:
+    """Open requests in the user's scope (of offices of ``office_kind``: None = every kind),
+    judged as of ``as_of`` (the one judged frame), with ``working_days_left`` to the due date
+    in force."""
     with Session(engine()) as session:
-        frame = aggregates.open_frame(session, scope=_scope(session, user_id), as_of=as_of)
+        frame = aggregates.open_frame(session, scope=_scope(session, user_id), as_of=as_of,
+                                      office_kind=office_kind)
     return frame.assign(working_days_left=working_days_left(frame, as_of))
 
 
@@ -276,8 +325,9 @@ class BreachList:
     due_soon: int
 
 
-def breach_list(user_id: int, as_of: date, window: int) -> BreachList:
-    frame = breaches(user_id, as_of)
+def breach_list(user_id: int, as_of: date, window: int,
+                office_kind: str | None = None) -> BreachList:
+    frame = breaches(user_id, as_of, office_kind)
     if frame.empty:
         return BreachList(frame, 0, 0)
     overdue = frame["status"] == Status.OVERDUE
@@ -295,12 +345,14 @@ def requests_of(user_id: int, start: date, end: date, as_of: date) -> pd.DataFra
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def compliance_table(user_id: int, start: date, end: date, as_of: date, by: str
-                     ) -> pd.DataFrame:
-    """tracker.services.reports.compliance for the user's scope (with the median working days)."""
+def compliance_table(user_id: int, start: date, end: date, as_of: date, by: str,
+                     office_kind: str | None = None) -> pd.DataFrame:
+    """tracker.services.reports.compliance for the user's scope (with the median working
+    days); ``office_kind`` keeps the offices of one kind (None: every kind)."""
     with Session(engine()) as session:
         frame = request_frame(session, scope=_scope(session, user_id),
-                              period=Period(start, end, "dashboard"), as_of=as_of)
+                              period=Period(start, end, "dashboard"), as_of=as_of,
+                              office_kind=office_kind)
     return compliance(frame, by)
 
 
@@ -368,10 +420,11 @@ def writable_offices(user_id: int) -> pd.DataFrame:
     with Session(engine()) as session:
         scope = _scope(session, user_id)
         with_charter = set(session.exec(select(CharterVersion.office_id)))
-        rows = [(o.id, o.code, o.name_bn, o.name_en) for o in session.exec(
-            select(Office).order_by(col(Office.code)))
-            if o.id is not None and o.id in with_charter and scope.can_write(o.id)]
-    return pd.DataFrame(rows, columns=["office_id", "code", "name_bn", "name_en"])
+        rows = [(o.id, o.code, o.name_bn, o.name_en, o.office_kind, o.kind)
+                for o in session.exec(select(Office).order_by(col(Office.code)))
+                if o.id is not None and o.id in with_charter and scope.can_write(o.id)]
+    return with_office_labels(pd.DataFrame(rows, columns=["office_id", "code", "name_bn",
+                                                          "name_en", "office_kind", "level"]))
 
 
 CATEGORY_ORDER = {"citizen": 0, "institutional": 1, "internal": 2}
@@ -380,16 +433,20 @@ CATEGORY_ORDER = {"citizen": 0, "institutional": 1, "internal": 2}
 @st.cache_data(ttl=TTL, show_spinner=False)
 def services_on(user_id: int, office_code: str, day: date) -> pd.DataFrame:
     """The services of the charter in force on ``day`` for an office the user may read;
-    ``has_extended_track``: the officer picks a track (tracker.domain.deadlines)."""
+    ``has_extended_track``: the officer picks a track (tracker.domain.deadlines);
+    ``needs_review``: not loggable until a reviewer sets the limit (``review``: what to do;
+    tracker.services.requests refuses it anyway); ``no_deadline``: no per-request limit."""
     with Session(engine()) as session:
         office = get_office(session, office_code)
         _scope(session, user_id).require_read(office)
         version = charter_in_force(session, office, day)
         services = session.exec(select(Service).where(Service.charter_version_id == version.id)
                                 .order_by(col(Service.category), col(Service.number))).all()
-        rows = [{"key": f"{s.category}-{s.number}", "category": s.category,
+        rows = [{"key": service_key(s), "category": s.category,
                  "number": s.number, "name_bn": s.name_bn, "deadline_raw": s.deadline_raw,
-                 "unit": s.unit, "amount": s.amount,
+                 "unit": s.unit, "amount": s.amount, "needs_review": s.needs_review,
+                 "no_deadline": s.unit == DeadlineUnit.NO_DEADLINE,
+                 "review": review_instruction(office.code) if s.needs_review else "",
                  "extended_working_days": s.extended_working_days,
                  "has_extended_track": has_extended_track(s.unit, s.extended_working_days),
                  "conditional": s.conditional, "fee_raw": s.fee_raw,
@@ -433,7 +490,8 @@ def preview_due(user_id: int, office_code: str, service_key: str, received_at: d
         service = get_service(session, version, service_key)
         spec = deadline_for(service, track or Track.STANDARD)
         if spec is None:
-            return DuePreview(None, False, "as per directive: enter the directive's date")
+            return DuePreview(None, False, uncounted_explanation(
+                service.unit, service.deadline_raw, None, None))
         result = due_date(received_at, spec, office_calendar(session, office), explain=True)
         return DuePreview(result.due, result.provisional, result.explain())
 
@@ -484,7 +542,10 @@ def extend_due(user_id: int, request_id: int, new_due: date, reason: str) -> dat
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def charters(user_id: int) -> list[dict[str, Any]]:
-    """Per readable office: its charter versions (with services) and the parse problems."""
+    """Per readable office: its label and kind, its charter versions (with services; a
+    service's ``needs_review`` says it cannot be logged against yet), the parse problems,
+    and ``needs_review``: the services of its latest version waiting for a reviewer (with
+    the printed cell, its line in the source and what to do)."""
     from tracker.domain.charter.catalog import load_all
 
     catalogs: dict[str, Any] = {}
@@ -495,16 +556,23 @@ def charters(user_id: int) -> list[dict[str, Any]]:
     result = []
     with Session(engine()) as session:
         scope = _scope(session, user_id)
-        for office in session.exec(select(Office).order_by(col(Office.code))):
-            if office.id is None or not scope.can_read(office.id):
-                continue
+        offices_rows = [o for o in session.exec(select(Office).order_by(col(Office.code)))
+                        if o.id is not None and scope.can_read(o.id)]
+        labels = with_office_labels(pd.DataFrame(
+            [(o.code, o.name_bn, o.name_en, o.office_kind, o.kind) for o in offices_rows],
+            columns=["code", "name_bn", "name_en", "office_kind", "level"])).set_index("code")
+        for office in offices_rows:
             versions = session.exec(select(CharterVersion).where(
                 CharterVersion.office_id == office.id)
-                .order_by(col(CharterVersion.effective_date))).all()
+                .order_by(col(CharterVersion.effective_date), col(CharterVersion.id))).all()
             if not versions:
                 continue
-            entry: dict[str, Any] = {"code": office.code, "name_bn": office.name_bn,
-                                     "name_en": office.name_en, "versions": []}
+            label = labels.loc[office.code]
+            entry: dict[str, Any] = {
+                "code": office.code, "name_bn": office.name_bn, "name_en": office.name_en,
+                "office_kind": office.office_kind, "label_bn": label["label_bn"],
+                "label_en": label["label_en"], "versions": []}
+            catalog = catalogs.get(office.code)
             for version in versions:
                 services = session.exec(select(Service).where(
                     Service.charter_version_id == version.id)
@@ -514,16 +582,40 @@ def charters(user_id: int) -> list[dict[str, Any]]:
                     "services": pd.DataFrame([{
                         "category": s.category, "number": s.number, "name_bn": s.name_bn,
                         "deadline_raw": s.deadline_raw, "unit": s.unit, "amount": s.amount,
+                        "needs_review": s.needs_review,
                         "fee_raw": s.fee_raw, "responsible_officer": s.responsible_officer,
                         "responsible_contact": s.responsible_contact,
-                        "escalation_officer": s.escalation_officer} for s in services])})
-            catalog = catalogs.get(office.code)
+                        "escalation_officer": s.escalation_officer} for s in services]),
+                    "_rows": services})
+            latest = entry["versions"][-1]
+            entry["needs_review"] = _needs_review(office.code, latest["effective"],
+                                                  latest.pop("_rows"), catalog)
+            for version_entry in entry["versions"]:
+                version_entry.pop("_rows", None)
             entry["problems"] = [] if catalog is None else [
                 {"effective": v.effective, "line": getattr(p, "line", None),
                  "message": getattr(p, "message", str(p))}
                 for v in catalog.versions for p in v.review]
             result.append(entry)
     return result
+
+
+def _needs_review(code: str, effective: date, services: Sequence[Service],
+                  catalog: Any) -> list[dict[str, Any]]:
+    """The services waiting for a reviewer, with the printed cell, the line of the source
+    document it was read from (from the catalog file, when it has the version) and what
+    to do (tracker.services.requests.review_instruction: the refusal says the same)."""
+    lines: dict[tuple[str, int], int | None] = {}
+    if catalog is not None:
+        for version in catalog.versions:
+            if version.effective == effective:
+                lines.update({(s.category, s.number): getattr(s, "line", None)
+                              for s in version.services})
+    return [{"key": service_key(s), "category": s.category, "number": s.number,
+             "name_bn": s.name_bn, "deadline_raw": s.deadline_raw,
+             "line": lines.get((s.category, s.number)),
+             "what_to_do": review_instruction(code)}
+            for s in services if s.needs_review]
 
 
 @st.cache_data(ttl=3600, show_spinner=False)

@@ -151,6 +151,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "median_wd": ("সেবা প্রদানে কার্যদিবস (মধ্যমা)", "Median working days to deliver"),
     "permission": ("অনুমতি নেই: {msg}", "Not allowed: {msg}"),
     "refresh": ("হালনাগাদ", "Refresh"),
+    "office_kind": ("অফিসের ধরন", "Office kind"),
+    "needs_review": ("পর্যালোচনার অপেক্ষায় থাকা সেবা", "Services needing review"),
+    "needs_review_help": (
+        "এই সেবাগুলোর সময়সীমা নিশ্চিতভাবে পড়া যায়নি (অনুমান করা হয় না): পর্যালোচক সময়সীমা "
+        "ঠিক না করা পর্যন্ত এগুলোর আবেদন নেওয়া যাবে না।",
+        "These services' time limits were not safely understood (never guessed): no request "
+        "can be logged against them until a reviewer sets the limit."),
+    "needs_review_none": ("পর্যালোচনার অপেক্ষায় কোনো সেবা নেই",
+                          "No service is waiting for review"),
+    "review_todo": ("পর্যালোচক data/charters/{code}.toml ফাইলে সেবাটির সময়সীমা লিখে "
+                    "needs_review মুছে দিন, তারপর `tracker init` চালান",
+                    "A reviewer sets the limit in data/charters/{code}.toml (and removes "
+                    "needs_review), then runs `tracker init`"),
+    "printed_cell": ("চার্টারে ছাপা সময়সীমা", "Printed time limit"),
+    "line": ("লাইন", "Line"),
+    "what_to_do": ("করণীয়", "What to do"),
+    "review_flag": ("পর্যালোচনা প্রয়োজন", "Needs review"),
+    "not_offered": ("পর্যালোচনার অপেক্ষায় থাকায় এই সেবাগুলোর আবেদন নেওয়া যাবে না: {services}",
+                    "Not offered until reviewed (the time limit needs review): {services}"),
+    "all_need_review": ("এই অফিসের সব সেবার সময়সীমা পর্যালোচনার অপেক্ষায়: এখন আবেদন নেওয়া "
+                        "যাবে না", "Every service of this office needs review: no request "
+                        "can be logged yet"),
+    "no_deadline": ("সময়সীমা নেই", "no deadline"),
+    "no_deadline_help": ("চার্টারে প্রতি আবেদনের কোনো সময়সীমা নেই ({raw}): আবেদনটি "
+                         "\"সময়সীমা নেই\" হিসেবে থাকবে, সময়মতো বা বিলম্বে নয়",
+                         "The charter sets no per-request limit ({raw}): the request is "
+                         "reported as \"no deadline\", never on time or late"),
+    "logged_no_deadline": ("আবেদন #{id} সংরক্ষিত; সময়সীমা নেই",
+                           "Request #{id} saved; no deadline"),
 }
 
 ROLES = {"upazila_officer": ("উপজেলা কর্মকর্তা", "upazila officer"),
@@ -192,6 +221,11 @@ ERRORS_BN: tuple[tuple[str, str], ...] = (
     (r"request #(\d+) is (\w+): cannot (\w+)", "আবেদন #{0} এখন {1}: এই কাজ করা যাবে না"),
     (r"may not (read|change) office (\S+)", "অফিস {1} এর তথ্যে আপনার অনুমতি নেই"),
     (r"the charter allows no extension", "চার্টারে এই সেবার সময় বৃদ্ধির সুযোগ নেই"),
+    (r"service (\S+) \(.*\) of (\S+) cannot be logged against yet",
+     "সেবা {0} এর সময়সীমা পর্যালোচনার অপেক্ষায়: পর্যালোচক data/charters/{1}.toml ফাইলে "
+     "সময়সীমা ঠিক না করা পর্যন্ত আবেদন নেওয়া যাবে না"),
+    (r"service (\S+) \(.*\) takes no directive due date",
+     "সেবা {0} এর জন্য নির্দেশনার তারিখ দেওয়া যায় না"),
     (r"was changed by someone else", "অন্য কেউ আবেদনটি এইমাত্র বদলেছেন; আবার চেষ্টা করুন"),
     (r"the database is not up to date",
      "ডাটাবেস হালনাগাদ নয়: প্রশাসক `tracker db upgrade` চালান"),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -609,3 +610,193 @@ def test_complaint_totals_pool_the_offices_as_the_service_summary_does() -> None
     assert (totals.received, totals.open, totals.past_limit) == (4, 2, 2)
     assert totals.pct_within_time == 50.0
     assert data.complaint_totals(frame.iloc[0:0])[1].pct_within_time is None
+
+
+# -- issue 12: offices of every kind, review before use, no deadline -----------------------
+
+LAND = "jashore.keshabpur@land"
+LAND_SERVICES: list[dict[str, object]] = [
+    dict(number=1, unit="calendar_days", amount=7, deadline_raw="৭ দিন"),
+    dict(number=2, unit="calendar_days", amount=3, needs_review=True,
+         deadline_raw="নবায়ন ১ দিন / নতুন ২-৩ দিন"),
+    dict(number=3, unit="no_deadline", deadline_raw="চলমান প্রক্রিয়া"),
+]
+
+
+@pytest.fixture
+def with_land_office(db_to_change: str) -> str:
+    """The demo plus a land office in Keshabpur (beside its ICT office) whose charter has a
+    service needing review and a "no deadline" one, and two of its requests (one open and
+    long overdue, one with no deadline)."""
+    from tests.conftest import add_charter
+    from tracker.domain.localtime import DHAKA
+    from tracker.services.offices import ensure_office
+    from tracker.services.requests import log_request
+
+    with Session(make_engine(db_to_change)) as session:
+        ensure_office(session, LAND, kind="land", go_live_date=date(2024, 7, 1))
+        add_charter(session, LAND, services=[dict(s) for s in LAND_SERVICES])
+        for ref, service in (("L/1", "citizen-1"), ("L/2", "citizen-3")):
+            log_request(session, new=NewRequest(
+                office_code=LAND, service=service, channel="letter", external_ref=ref,
+                received_at=datetime(2025, 1, 5, 11, tzinfo=DHAKA)), now=NOW, user=None)
+        session.commit()
+    return db_to_change
+
+
+def test_office_labels_tell_the_offices_of_one_upazila_apart(with_land_office: str) -> None:
+    user = session_user(with_land_office, "admin")
+    offices = data.offices(user.id).set_index("code")
+    assert offices.loc[LAND, "office_kind"] == "land"
+    assert offices.loc["jashore.keshabpur", "office_kind"] == "ict"
+    for lang in ("bn", "en"):
+        labels = offices[f"label_{lang}"]
+        assert labels.is_unique
+        assert offices.loc[LAND, f"kind_{lang}"] in labels[LAND]
+    kinds = data.office_kinds(data.offices(user.id), "en")
+    assert (kinds["ict"], kinds["land"]) == ("Upazila ICT Office", "Upazila Land Office")
+    assert next(iter(kinds)) == "ict"  # the ICT offices first, then the other kinds
+    # Two offices that would read alike (two union parishads of one upazila) get their code.
+    alike = data.with_office_labels(pd.DataFrame({
+        "code": ["a.b@x-up", "a.b@y-up"], "name_bn": ["ইউনিয়ন পরিষদ, খ"] * 2,
+        "name_en": ["Union Parishad, B"] * 2, "office_kind": ["union_parishad"] * 2,
+        "level": ["upazila"] * 2}))
+    assert list(alike["label_en"]) == ["Union Parishad, B · a.b@x-up",
+                                       "Union Parishad, B · a.b@y-up"]
+    at = open_page(app(with_land_office, "admin"), "log_request")
+    assert "Upazila Land Office, Keshabpur" in at.selectbox(key="log_office").options
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_the_charter_page_lists_the_services_needing_review(with_land_office: str,
+                                                            lang: str) -> None:
+    at = open_page(app(with_land_office, "admin", lang=lang), "charter")
+    assert not at.exception
+    assert i18n.t("needs_review", lang) in [s.value for s in at.subheader]
+    assert i18n.t("needs_review_help", lang) in [w.value for w in at.warning]
+    review = next(d.value for d in at.dataframe
+                  if i18n.t("what_to_do", lang) in d.value.columns)
+    place = "কেশবপুর" if lang == "bn" else "Keshabpur"
+    ours = review[[place in str(o) for o in review[i18n.t("office", lang)]]]
+    assert len(ours) == 1  # the demo's own offices may have theirs too
+    row = ours.iloc[0]
+    assert ("ভূমি" if lang == "bn" else "Land") in row[i18n.t("office", lang)]
+    assert row[i18n.t("printed_cell", lang)] == "নবায়ন ১ দিন / নতুন ২-৩ দিন"
+    assert f"data/charters/{LAND}.toml" in row[i18n.t("what_to_do", lang)]
+    assert "tracker init" in row[i18n.t("what_to_do", lang)]
+    assert i18n.t("line", lang) in review.columns
+
+
+def test_the_charter_page_says_when_nothing_waits_for_review(db: str) -> None:
+    at = open_page(app(db, "jashore-keshabpur"), "charter")  # an ICT office: all reviewed
+    assert i18n.t("needs_review_none", "en") in [s.value for s in at.success]
+
+
+def test_the_review_list_takes_the_line_from_the_catalog() -> None:
+    from types import SimpleNamespace
+
+    from tracker.store.models import Service
+
+    flagged = Service(charter_version_id=1, office_id=1, category="citizen", number=4,
+                      name_bn="নামজারি", deadline_raw="৩০/৪৫ দিন",
+                      unit=data.DeadlineUnit.CALENDAR_DAYS, amount=45, needs_review=True)
+    fine = Service(charter_version_id=1, office_id=1, category="citizen", number=5,
+                   name_bn="খতিয়ান", deadline_raw="৭ দিন",
+                   unit=data.DeadlineUnit.CALENDAR_DAYS, amount=7)
+    catalog = SimpleNamespace(versions=[SimpleNamespace(
+        effective=date(2025, 1, 1),
+        services=[SimpleNamespace(category="citizen", number=4, line=31),
+                  SimpleNamespace(category="citizen", number=5, line=33)])])
+    rows = data._needs_review(LAND, date(2025, 1, 1), [flagged, fine], catalog)
+    assert [(r["key"], r["line"], r["deadline_raw"]) for r in rows] == [
+        ("citizen-4", 31, "৩০/৪৫ দিন")]
+    assert data._needs_review(LAND, date(2025, 1, 1), [flagged], None)[0]["line"] is None
+
+
+def test_the_log_page_does_not_offer_a_service_needing_review(with_land_office: str) -> None:
+    at = open_page(app(with_land_office, "admin"), "log_request")
+    at.selectbox(key="log_office").select(LAND).run()
+    assert not at.exception
+    options = at.selectbox(key="log_service").options
+    assert len(options) == 2 and not any("2." in o for o in options)
+    warning = " ".join(w.value for w in at.warning)
+    assert "needs review" in warning and "নবায়ন ১ দিন / নতুন ২-৩ দিন" in warning
+
+
+def test_the_server_refuses_a_service_needing_review_whatever_the_page_offers(
+    with_land_office: str,
+) -> None:
+    before = request_count(with_land_office)
+    user = session_user(with_land_office, "admin")
+    with pytest.raises(data.TrackerError, match="needs review") as refused:
+        data.log(user.id, NewRequest(office_code=LAND, service="citizen-2", channel="letter",
+                                     received_at=NOW - timedelta(days=1),
+                                     external_ref="L/REVIEW"))
+    assert "data/charters/jashore.keshabpur@land.toml" in str(refused.value)
+    assert request_count(with_land_office) == before
+    assert i18n.error_text(str(refused.value), "bn").startswith("সেবা citizen-2 এর সময়সীমা")
+
+
+def test_a_no_deadline_service_is_logged_from_the_page(with_land_office: str) -> None:
+    before = request_count(with_land_office)
+    at = open_page(app(with_land_office, "admin", lang="bn"), "log_request")
+    at.selectbox(key="log_office").select(LAND).run()
+    at.selectbox(key="log_service").select("citizen-3").run()
+    fill_log_form(at, time="10:15", ref="L/NEW")
+    assert any(i18n.t("no_deadline", "bn") in i.value for i in at.info)
+    assert any("চলমান প্রক্রিয়া" in s.value for s in at.success)  # no due date, says why
+    assert "log_directive_due" not in at.session_state  # no directive date to enter
+    at.button(key="log_submit").click().run()
+    assert not at.exception and not at.error
+    assert request_count(with_land_office) == before + 1
+    logged = at.session_state["last_logged"]
+    assert i18n.t("logged_no_deadline", "bn", id=logged) in [s.value for s in at.success]
+    with Session(make_engine(with_land_office)) as session:
+        stored = session.get(Request, logged)
+        assert stored is not None and stored.due_date is None
+
+
+def land_requests(url: str, start: date, end: date) -> dict[str, int]:
+    """Requests received in [start, end] per office of kind land (counted in SQL here)."""
+    from tracker.store.models import Office
+
+    with Session(make_engine(url)) as session:
+        rows = session.exec(select(Office.code, func.count()).join(
+            Request, Request.office_id == Office.id).where(
+            Office.office_kind == "land", Request.received_date >= start,
+            Request.received_date <= end).group_by(Office.code))
+        return {code: int(n) for code, n in rows}
+
+
+def test_the_office_kind_filter_narrows_overview_reports_and_breaches(
+    with_land_office: str,
+) -> None:
+    fy = data.fiscal_year("2024-25")
+    land = land_requests(with_land_office, fy.start, fy.end)
+    assert land[LAND] == 2
+    at = app(with_land_office, "admin")
+    at.selectbox(key="ov_fy").select("2024-25").run()
+    everything = int(at.metric[2].value.replace(",", ""))
+    at.selectbox(key="ov_kind").select("land").run()
+    assert not at.exception
+    assert int(at.metric[2].value.replace(",", "")) == sum(land.values()) < everything
+    assert "Upazila Land Office, Keshabpur" in at.selectbox(key="ov_office").options
+    assert "Keshabpur Upazila ICT Office" not in at.selectbox(key="ov_office").options
+
+    reports = open_page(app(with_land_office, "admin"), "reports")
+    reports.selectbox(key="rep_fy").select("2024-25").run()
+    reports.selectbox(key="rep_kind").select("land").run()
+    assert not reports.exception
+    table = reports.dataframe[0].value.set_index("office_code")
+    assert set(table.index) == set(land)
+    assert (int(table.loc[LAND, "received"]), int(table.loc[LAND, "no_deadline"])) == (2, 1)
+
+    breaches = open_page(app(with_land_office, "admin"), "breaches")
+    all_rows = len(breaches.dataframe[0].value)
+    breaches.selectbox(key="br_kind").select("land").run()
+    assert not breaches.exception
+    shown = breaches.dataframe[0].value
+    assert 1 <= len(shown) < all_rows
+    assert all("Land" in office for office in shown[i18n.t("office", "en")])
+    refs = set(shown[i18n.t("external_ref", "en")])
+    assert "L/1" in refs and "L/2" not in refs  # overdue listed; "no deadline" never a breach

@@ -14,6 +14,10 @@ user, lang = ui.require_login()
 st.title(i18n.t("breaches", lang))
 
 as_of = data.today()
+offices = data.offices(user.id)
+kinds = data.office_kinds(offices, lang)
+office_labels = dict(zip(offices["code"], offices["label_bn" if lang == "bn" else "label_en"],
+                         strict=True))
 cols = st.columns(3)
 window = cols[0].number_input(i18n.t("due_soon_days", lang), min_value=0, max_value=30,
                               value=3, key="br_window")
@@ -23,15 +27,19 @@ sort_by = cols[1].selectbox(i18n.t("status", lang) + " ↕", ["working_days_late
                             format_func=lambda c: {"working_days_late": i18n.t("wd_late", lang),
                                                    "effective_due": i18n.t("due_date", lang),
                                                    "office_code": i18n.t("office", lang)}[c])
+kind = cols[2].selectbox(i18n.t("office_kind", lang), ["", *kinds], key="br_kind",
+                         format_func=lambda k: i18n.t("all", lang) if not k else kinds[k])
 st.caption(f"{i18n.t('as_of', lang)} {i18n.fmt_date(as_of, lang)}")
 
-breaches = data.breach_list(user.id, as_of, int(window))
+breaches = data.breach_list(user.id, as_of, int(window), kind or None)
 if breaches.shown.empty:
     st.info(i18n.t("no_data", lang))
     st.stop()
 
 shown = breaches.shown
 shown["status_label"] = [i18n.label(i18n.STATUSES, s, lang) for s in shown["status"]]
+shown["office_label"] = [office_labels.get(c, name) for c, name in
+                         zip(shown["office_code"], shown["office_name_bn"], strict=True)]
 ascending = sort_by != "working_days_late"
 shown = shown.sort_values([sort_by, "id"], ascending=[ascending, True])
 
@@ -39,7 +47,7 @@ metrics = st.columns(2)
 metrics[0].metric(i18n.t("overdue", lang), i18n.fmt_num(breaches.overdue, lang))
 metrics[1].metric(i18n.t("due_soon", lang), i18n.fmt_num(breaches.due_soon, lang))
 
-columns = {"id": "#", "office_name_bn": "office", "service_name_bn": "service",
+columns = {"id": "#", "office_label": "office", "service_name_bn": "service",
            "external_ref": "external_ref", "received_date": "received_date",
            "effective_due": "due_date", "status_label": "status",
            "working_days_late": "wd_late", "responsible_officer": "responsible",

@@ -1,4 +1,7 @@
-"""Log a request: the service picker shows the charter deadline and the due date live."""
+"""Log a request: the service picker shows the charter deadline and the due date live.
+
+Services whose limit needs review are not offered (the reason is shown; the server refuses
+them anyway); "no deadline" services are logged without a due date."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ if offices.empty:
     st.error(i18n.t("err_no_office", lang))
     st.stop()
 
-names = dict(zip(offices["code"], offices["name_bn" if lang == "bn" else "name_en"],
+names = dict(zip(offices["code"], offices["label_bn" if lang == "bn" else "label_en"],
                  strict=True))
 office = st.selectbox(i18n.t("office", lang), list(names), key="log_office",
                       format_func=lambda c: names[c])
@@ -38,10 +41,22 @@ except data.TrackerError as exc:
 labels = {row.key: f"{i18n.label(i18n.CATEGORIES, row.category, lang)} "
                    f"{i18n.digits(str(row.number), lang)}. {row.name_bn}"
           for row in services.itertuples()}
-service_key = st.selectbox(i18n.t("service", lang), list(labels), key="log_service",
+reviewing = services[services["needs_review"].astype(bool)] if not services.empty else services
+if not reviewing.empty:
+    st.warning(i18n.t("not_offered", lang, services="; ".join(
+        f"{labels[k]} ({raw})" for k, raw in zip(reviewing["key"], reviewing["deadline_raw"],
+                                                 strict=True))))
+held_back = set() if reviewing.empty else set(reviewing["key"])
+offered = [k for k in labels if k not in held_back]
+if not offered:
+    st.error(i18n.t("all_need_review", lang))
+    st.stop()
+service_key = st.selectbox(i18n.t("service", lang), offered, key="log_service",
                            format_func=lambda k: labels[k])
 service = services[services["key"] == service_key].iloc[0]
-st.info(f"{i18n.t('deadline', lang)}: {service['deadline_raw']} · "
+no_deadline = bool(service["no_deadline"])
+st.info(f"{i18n.t('deadline', lang)}: {service['deadline_raw']}"
+        + (f" ({i18n.t('no_deadline', lang)})" if no_deadline else "") + " · "
         f"{i18n.t('responsible', lang)}: {service['responsible_officer']}")
 
 track: str | None = None
@@ -75,7 +90,9 @@ if received_at is not None and received_at > now:
     errors.append(i18n.t("err_future", lang))
 
 if received_at is not None and not errors:
-    if per_directive:
+    if no_deadline:
+        st.success(i18n.t("no_deadline_help", lang, raw=service["deadline_raw"]))
+    elif per_directive:
         if directive_due is not None:
             st.success(i18n.t("computed_due", lang, due=i18n.fmt_date(directive_due, lang)))
     else:
@@ -117,8 +134,11 @@ if st.button(i18n.t("submit_log", lang), type="primary", key="log_submit"):
             st.error(i18n.t("err_other", lang, msg=i18n.error_text(str(exc), lang)))
         else:
             st.session_state["last_logged"] = request_id
-            st.success(i18n.t("logged_ok", lang, id=request_id,
-                              due=i18n.fmt_date(due, lang)))
+            if due is None and no_deadline:
+                st.success(i18n.t("logged_no_deadline", lang, id=request_id))
+            else:
+                st.success(i18n.t("logged_ok", lang, id=request_id,
+                                  due=i18n.fmt_date(due, lang)))
 else:
     for message in errors:
         st.error(message)

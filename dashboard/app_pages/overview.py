@@ -13,6 +13,12 @@ st.title(i18n.t("overview", lang))
 
 period = ui.period_picker(lang, "ov")
 offices = data.offices(user.id)
+kinds = data.office_kinds(offices, lang)
+label_col = "label_bn" if lang == "bn" else "label_en"
+office_labels = dict(zip(offices["code"], offices[label_col], strict=True))
+kind = st.selectbox(i18n.t("office_kind", lang), ["", *kinds], key="ov_kind",
+                    format_func=lambda k: i18n.t("all", lang) if not k else kinds[k])
+offices = data.offices_of_kind(offices, kind or None)
 cols = st.columns(4)
 divisions = sorted(set(offices["division"]))
 division = cols[0].selectbox(i18n.t("division", lang), ["", *divisions], key="ov_division",
@@ -27,8 +33,7 @@ district = cols[1].selectbox(i18n.t("district", lang), ["", *districts], key="ov
                                  if lang == "bn" else d))
 if district:
     chosen = chosen[chosen["district"] == district]
-names = dict(zip(chosen["code"], chosen["name_bn" if lang == "bn" else "name_en"],
-                 strict=True))
+names = dict(zip(chosen["code"], chosen[label_col], strict=True))
 office = cols[2].selectbox(i18n.t("office", lang), ["", *names], key="ov_office",
                            format_func=lambda c: i18n.t("all", lang) if not c else names[c])
 if office:
@@ -41,7 +46,7 @@ as_of = data.today()
 office_ids = None if not (division or district or office) else tuple(
     int(i) for i in chosen["office_id"])
 result = data.overview(user.id, period.start, period.end, as_of, office_ids,
-                       tuple(categories) or None)
+                       tuple(categories) or None, kind or None)
 st.caption(f"{i18n.fmt_date(period.start, lang)} – {i18n.fmt_date(period.end, lang)} · "
            f"{i18n.t('as_of', lang)} {i18n.fmt_date(as_of, lang)}")
 
@@ -59,7 +64,10 @@ if result.counts.empty:
     st.stop()
 
 name_col = "office_name_bn" if lang == "bn" else "office_name_en"
-by_office = result.by_office.assign(office=result.by_office[name_col])
+by_office = result.by_office.assign(office=[
+    office_labels.get(code, name) for code, name in zip(result.by_office["office_code"],
+                                                        result.by_office[name_col],
+                                                        strict=True)])
 by_month = result.by_month.assign(month=[i18n.fmt_month(m, lang)
                                          for m in result.by_month["month_start"]])
 heat = result.office_month.assign(
