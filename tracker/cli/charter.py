@@ -160,6 +160,10 @@ def charter_show(
     typer.echo(f"GRS: {grs}")
 
 
+def _cell(raw: str) -> str:
+    return repr(raw) if raw.strip() else "(no time-limit cell in its row)"
+
+
 def _pending_lines(catalog: OfficeCatalog) -> list[str]:
     """One line per service still to review, in every version, with where to fix it."""
     lines = []
@@ -168,7 +172,7 @@ def _pending_lines(catalog: OfficeCatalog) -> list[str]:
             lines.append(f"  needs review: {catalog.code} {version.effective} "
                          f"{service.category} {service.number} (source line "
                          f"{service.line or '?'}): {service.name_bn} — "
-                         f"{service.deadline.raw!r}")
+                         f"{_cell(service.deadline.raw)}")
     return lines
 
 

@@ -1,4 +1,10 @@
-"""The demo database: geography, the five offices and charters, users, a synthetic log.
+"""The demo database: geography, the offices and charters, users, a synthetic log.
+
+Offices: the five upazila ICT offices, and two offices of other kinds with their real
+charters (data/charters/*@*.toml: the AC Land office of Madhabpur, Habiganj, and Doail
+Union Parishad in Sarishabari, Jamalpur), each with its officer, its district's
+programmer and its own log. Services the catalog still flags ``needs_review`` get no
+requests (they cannot be logged against); "no deadline" services are logged as such.
 
 Deterministic for a (seed, until) pair: the same seed gives the same log, row for row, on
 SQLite and PostgreSQL. Every request goes through tracker.services.requests, so the demo exercises
@@ -19,7 +25,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from tracker.domain.calendar import BangladeshCalendar
+from tracker.domain.deadlines import DeadlineUnit
 from tracker.domain.localtime import DHAKA
+from tracker.domain.offices import OfficeKind
 from tracker.domain.status import Status
 from tracker.services.auth import SYSTEM
 from tracker.services.catalog import sync_all
@@ -51,6 +59,10 @@ NAMES = ("রহিম উদ্দিন", "করিম হোসেন", "ফ
          "মিজানুর রহমান", "শাহানা পারভীন", "আব্দুল মালেক", "রাজিয়া সুলতানা", "তপন কুমার")
 EXTENSION_REASONS = ("মাঠ পরিদর্শন প্রয়োজন", "উর্ধ্বতন অফিসের মতামত প্রয়োজন")
 HOLD_REASONS = ("আবেদনকারীর জাতীয় পরিচয়পত্রের কপি প্রয়োজন", "অসম্পূর্ণ আবেদন")
+#: Who logs the requests of an office of each kind (the demo user's title).
+OFFICER_TITLES: dict[str, str] = {OfficeKind.ICT: "Assistant Programmer",
+                                  OfficeKind.LAND: "Assistant Commissioner (Land)",
+                                  OfficeKind.UNION_PARISHAD: "Union Parishad Secretary"}
 
 
 @dataclass(frozen=True)
@@ -71,13 +83,18 @@ def _eid_season(calendar: BangladeshCalendar, day: date) -> bool:
     return False
 
 
-def build_demo(session: Session, *, until: date, seed: int = 1) -> DemoResult:
-    """Fill an empty database. The caller commits (or rolls back) the whole demo."""
-    now = datetime.combine(until, time(18, 0), tzinfo=DHAKA).astimezone(UTC)
-    load_geography_rows(session)
-    sync_all(session, now=now)
+def _demo_offices(session: Session) -> tuple[list[Office], list[Office]]:
+    """The offices that log requests: the upazila ICT offices, then the others (sorted by
+    code). The ICT offices come first and draw from the seed's random stream exactly as
+    before offices of other kinds were added, so their log is unchanged row for row."""
     offices = list(session.exec(select(Office).where(Office.kind == "upazila")
                                 .order_by(col(Office.code))))
+    ict = [o for o in offices if o.office_kind == OfficeKind.ICT]
+    return ict, [o for o in offices if o.office_kind != OfficeKind.ICT]
+
+
+def _demo_users(session: Session, offices: list[Office]) -> list[tuple[str, str, str]]:
+    """An administrator, each office's officer and each district's programmer."""
     users: list[tuple[str, str, str]] = []
     admin = create_user(session, username="admin", full_name="System administrator",
                         role="admin", password=DEMO_PASSWORD, email="admin@tracker.local",
@@ -86,8 +103,9 @@ def build_demo(session: Session, *, until: date, seed: int = 1) -> DemoResult:
     districts_done: set[str] = set()
     for office in offices:
         ensure_office(session, office.code, go_live_date=START)
-        slug = office.code.replace(".", "-")
-        create_user(session, username=slug, full_name=f"Assistant Programmer, {office.name_en}",
+        slug = office.code.replace(".", "-").replace("@", "-")
+        title = OFFICER_TITLES.get(office.office_kind, "Officer")
+        create_user(session, username=slug, full_name=f"{title}, {office.name_en}",
                     role="upazila_officer", password=DEMO_PASSWORD, office_code=office.code,
                     email=f"{slug}@tracker.local")
         users.append((slug, "upazila_officer", office.code))
@@ -100,38 +118,64 @@ def build_demo(session: Session, *, until: date, seed: int = 1) -> DemoResult:
                         office_code=district_code, email=f"{district_code}@tracker.local")
             users.append((f"{district_code}-programmer", "district_programmer", district_code))
     session.flush()
+    return users
 
+
+def build_demo(session: Session, *, until: date, seed: int = 1) -> DemoResult:
+    """Fill an empty database. The caller commits (or rolls back) the whole demo."""
+    now = datetime.combine(until, time(18, 0), tzinfo=DHAKA).astimezone(UTC)
+    load_geography_rows(session)
+    sync_all(session, now=now)
+    ict, others = _demo_offices(session)
+    users = _demo_users(session, [*ict, *others])
     rng = random.Random(seed)
-    count = 0
-    for office in offices:
-        officer = session.exec(select(User).where(User.office_id == office.id,
-                                                  User.role == "upazila_officer")).one()
-        calendar = office_calendar(session, office)
-        services = list(session.exec(select(Service).where(Service.office_id == office.id)
-                                     .order_by(col(Service.id))))
-        weights = [5 if s.category == "citizen" else 2 if s.category == "institutional"
-                   else 1 for s in services]
-        serial = 0
-        day = START
-        while day <= until:
-            working = calendar.is_working_day(day)
-            rate = (2.2 * (1.3 if day.weekday() == 6 else 0.8 if day.weekday() == 3 else 1.0)
-                    * (1.6 if _eid_season(calendar, day) else 1.0)) if working else 0.15
-            for _ in range(_poisson(rng, rate)):
-                serial += 1
-                service = rng.choices(services, weights)[0]
-                _one_request(session, rng, office, officer, service, calendar, day, until,
-                             now, serial)
-                count += 1
-            day += timedelta(days=1)
-        session.flush()
-    complaints = sum(_complaints(session, rng, office, until, now) for office in offices)
+    count = sum(_office_log(session, rng, office, until, now) for office in ict)
+    complaints = sum(_complaints(session, rng, office, until, now) for office in ict)
+    for office in others:
+        # each its own stream (seeded by the seed and the code): deterministic, and
+        # adding an office never changes the log of another
+        own = random.Random(f"{seed}:{office.code}")
+        count += _office_log(session, own, office, until, now)
+        complaints += _complaints(session, own, office, until, now)
     escalate_due(session, as_of=until, now=now)
     session.flush()
     # Judged like every report (the judged frame), so the figure agrees with them.
     judged = judged_requests(session, scope=SYSTEM, as_of=until)
     open_overdue = int((judged["status"] == Status.OVERDUE).sum())
-    return DemoResult([o.code for o in offices], users, count, open_overdue, complaints)
+    return DemoResult([o.code for o in [*ict, *others]], users, count, open_overdue,
+                      complaints)
+
+
+def _office_log(session: Session, rng: random.Random, office: Office, until: date,
+                now: datetime) -> int:
+    """The office's requests from START to ``until``: a few a working day, more early in
+    the week and before each Eid, a trickle on closed days (web, e-mail)."""
+    officer = session.exec(select(User).where(User.office_id == office.id,
+                                              User.role == "upazila_officer")).one()
+    calendar = office_calendar(session, office)
+    # review before use: a service still flagged needs_review cannot be logged against
+    services = list(session.exec(select(Service).where(
+        Service.office_id == office.id, col(Service.needs_review).is_(False))
+        .order_by(col(Service.id))))
+    if not services:
+        return 0
+    # "no deadline" services (schedules, ongoing processes) are asked for less often
+    weights = [1 if s.unit == DeadlineUnit.NO_DEADLINE else 5 if s.category == "citizen"
+               else 2 if s.category == "institutional" else 1 for s in services]
+    serial = 0
+    day = START
+    while day <= until:
+        working = calendar.is_working_day(day)
+        rate = (2.2 * (1.3 if day.weekday() == 6 else 0.8 if day.weekday() == 3 else 1.0)
+                * (1.6 if _eid_season(calendar, day) else 1.0)) if working else 0.15
+        for _ in range(_poisson(rng, rate)):
+            serial += 1
+            service = rng.choices(services, weights)[0]
+            _one_request(session, rng, office, officer, service, calendar, day, until,
+                         now, serial)
+        day += timedelta(days=1)
+    session.flush()
+    return serial
 
 
 def _complaints(session: Session, rng: random.Random, office: Office, until: date,
