@@ -192,7 +192,7 @@ _SCHEDULE_KINDS = frozenset({"schedule", "open", "holidays_too", "clock", "date"
 _QUANTITY_KINDS = frozenset({"num", "numword", "paren_num"})
 _RANGE_GAPS = frozenset({"-", "–", "—", "~", "−", "‐", "‑"})
 _NOTE_SPLIT = re.compile(r"\s*[/;।|]+\s*")
-_NOTE_EDGES = " \t,.:;-–—()[]।|/'\"‘’“”"
+_NOTE_EDGES = " \t,.:;!?*-–—()[]{}।|/'\"‘’“”"
 _CONNECTORS = frozenset({"এবং", "অথবা", "বা", "ও", "and", "or", "&"})
 _QUOTE_MAX = 120
 
@@ -491,6 +491,8 @@ def _clean_note(chunk: str) -> str:
     while words and words[-1].casefold() in _CONNECTORS:
         words.pop()
     note = " ".join(words).strip(_NOTE_EDGES)
+    if not any(ch.isalpha() for ch in note):
+        return ""  # punctuation only
     # keep a closing bracket whose opening one is kept: "Assistant Commissioner (Land)"
     if note.count("(") > note.count(")"):
         note += ")"
