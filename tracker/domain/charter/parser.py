@@ -39,6 +39,7 @@ from tracker.domain.charter.model import (
     Service,
     default_grs,
 )
+from tracker.domain.charter.prose import flattened_table, numbered_prose
 from tracker.domain.charter.reader import read_events
 from tracker.domain.charter.sections import (
     Field,
@@ -265,6 +266,8 @@ def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
             _on_text(state, event)
         else:
             _on_row(state, event, is_last=index == len(events) - 1)
+    if not state.raw:
+        _read_prose(state, events)
     _choose_deadline_columns(state)
     _drop_cut_row(state)
     _assign_pending(state)
@@ -469,6 +472,23 @@ def _read_service_row(state: _State, row: Row, texts: list[str]) -> None:
         state.headings[state.heading].rows += 1
 
 
+def _read_prose(state: _State, events: list[Event]) -> None:
+    """Services printed without a table: a table flattened onto one line, numbered prose."""
+    items = flattened_table(events) or numbered_prose(events)
+    table = _Table(["number", "name", "deadline"], items[0].line if items else 1)
+    for item in items:
+        if item.cut:
+            state.problem(item.line, f"item {item.number} (line {item.line}) is cut off by the "
+                                     "end of the document: not read as a service")
+            continue
+        cells: dict[Field, tuple[str, int]] = {"name": (item.name, item.line)}
+        if item.deadline is not None:
+            cells["deadline"] = item.deadline
+        state.raw.append(_RawService(
+            line=item.line, end_line=item.line, category=None, heading=None, cells=cells,
+            number=item.number, table=table, review=item.review))
+
+
 def _continue_service(state: _State, row: Row, cells: dict[Field, tuple[str, int]],
                       cleaned: dict[Field, str]) -> None:
     """Join a row without a number onto the service above (a row split by a page break);
@@ -596,13 +616,17 @@ def _build_services(state: _State) -> list[Service]:
     return services
 
 
+#: list bullets a web page prints before a name ("· টেলিফোন ত্রুটি মুক্ত করণ")
+_BULLETS = "·•◦▪‣∙ "
+
+
 def _has_column(raw: _RawService, column: Field) -> bool:
     return raw.table is None or column in raw.table.columns
 
 
 def _service_name(state: _State, raw: _RawService, previous: Service | None) -> str:
     name, name_line = raw.cells.get("name", ("", raw.line))
-    name = clean_cell(name)
+    name = clean_cell(name).lstrip(_BULLETS)
     if not name:
         state.problem(name_line, f"service {raw.number}: no service name")
     elif previous is not None and is_ditto(name):
@@ -639,9 +663,10 @@ def _service_deadline(state: _State, raw: _RawService, previous: Service | None)
     needs_review when the row has no time-limit cell at all."""
     cell = _deadline_cell(raw)
     if cell is None:
-        state.problem(raw.line, f"service {raw.number}: no time-limit cell in its row: the "
-                                "limit is to be set by a reviewer")
-        return Deadline(raw="", needs_review=True)
+        why = raw.review or ("no time-limit cell in its row: the limit is to be set by a "
+                             "reviewer")
+        state.problem(raw.line, f"service {raw.number}: {why}")
+        return Deadline(raw="", needs_review=True, notes=(why,) if raw.review else ())
     text, line = clean_cell(cell[0]), cell[1]
     if previous is not None and text and is_ditto(text):
         state.note(line, f"service {raw.number}: time limit {text!r} is a ditto mark: that "
@@ -689,8 +714,8 @@ def _drop_cut_row(state: _State) -> None:
     if not state.raw or not state.ending.cut:
         return
     last = state.raw[-1]
-    if last.table is None:
-        return
+    if last.table is None or last.review is not None:
+        return  # (prose: an item cut off was reported when it was read)
     at = _deadline_position(last)
     if at is not None and at < len(last.by_position) and at not in last.cut_positions:
         return

@@ -88,7 +88,7 @@ _COLUMN_WORDS: tuple[tuple[tuple[str, ...], Field], ...] = (
 _COLUMN_KEYS = tuple((tuple(match_key(w) for w in words), f) for words, f in _COLUMN_WORDS)
 _GRS_COLUMN_WORDS: tuple[tuple[tuple[str, ...], GrsField], ...] = (
     (("কখন",), "when"),
-    (("কারসঙ্গে", "কারসাথে", "কাহার"), "whom"),
+    (("কারসঙ্গে", "কারসাথে", "কাহার", "যাহারনিকট", "যারনিকট", "যাহারকাছে", "যারকাছে"), "whom"),
     (("ঠিকানা",), "address"),
     (("সময়সীমা", "সময়"), "deadline"),
     (("ক্রম",), "number"),
@@ -127,14 +127,16 @@ def grs_header(cells: Sequence[str]) -> list[GrsField | None] | None:
                 found = field
                 break
         fields.append(found)
-    if "when" in fields and "deadline" in fields:
+    # "নির্ধারিত সময়ে সেবা না পাইলে যাহার নিকট অভিযোগ | সময়সীমা": whom, without a "when"
+    if ("when" in fields or "whom" in fields) and "deadline" in fields:
         return fields
     return None
 
 
 def looks_like_header(cells: Sequence[str]) -> bool:
-    """A header row of some table: its first cell says ক্রম (serial)."""
-    return bool(cells) and match_key("ক্রম") in match_key(cells[0])
+    """A header row of some table: its first cell starts with ক্রম (serial). (Starts: with
+    the virama folded away "ক্রম" is also inside কর্মকর্তা.)"""
+    return bool(cells) and match_key(cells[0]).startswith(match_key("ক্রম"))
 
 
 def number_row(cells: Sequence[str]) -> list[int] | None:
@@ -238,7 +240,8 @@ def is_number_header(cell: str) -> bool:
     if not text or len(text) > 30:
         return False
     key = match_key(text)
-    if match_key("ক্রম") in key or (key.startswith(match_key("ক্র")) and match_key("নং") in key):
+    serial = key.startswith(match_key("ক্র")) and match_key("নং") in key  # ক্রঃ নং
+    if key.startswith(match_key("ক্রম")) or serial:
         return True
     english = r"(?:s\.?\s*[lr]\.?|serial)(?:\s*no\.?)?|no\.?"
     return re.fullmatch(english, text.casefold()) is not None
