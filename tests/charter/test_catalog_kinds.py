@@ -247,6 +247,9 @@ def test_cli_import_with_kind_and_check_lists_what_needs_review(
             f" — 'নবায়ন ১ দিন / নতুন ২-৩ দিন'") in out
     assert f"fix: edit {data_dir / 'charters' / LAND}.toml" in out
     assert "delete its `needs_review = true` line" in out
+    code, out, _ = run(["charter", "show", LAND], capsys)
+    assert code == 0 and out.startswith(f"{LAND} [land]: উপজেলা ভূমি অফিস, মাধবপুর")
+    assert "28-45 calendar days" in out and "needs review" in out
     # reviewed: nothing left, exit 0
     _write(data_dir / "charters", LAND_TOML.replace(
         "needs_review = true\n", 'unit = "calendar_days"\namount = 3\n'))

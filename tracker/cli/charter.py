@@ -148,7 +148,7 @@ def charter_show(
     version = catalog.latest if on is None else catalog.version_on(parse_date(on))
     if version is None:
         raise InputError(f"{catalog.code} has no charter version in force on {on}")
-    typer.echo(f"{catalog.code}: {catalog.name_bn}")
+    typer.echo(f"{catalog.code} [{catalog.kind}]: {catalog.name_bn}")
     typer.echo(f"version effective {version.effective} (source {version.source}); "
                f"{len(catalog.versions)} version(s)")
     for service in version.services:
@@ -204,7 +204,7 @@ def charter_check() -> None:
         if lines:
             pending[code] = lines
     for code, lines in pending.items():
-        typer.echo(f"{code}: {len(lines)} services need review before requests can be "
+        typer.echo(f"{code}: {len(lines)} service(s) to review before requests can be "
                    f"logged against them:")
         for line in lines:
             typer.echo(line)
