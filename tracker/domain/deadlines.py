@@ -432,16 +432,17 @@ def service_deadline(deadline: ParsedDeadline) -> ServiceDeadline:
     - no per-request limit (a schedule, an ongoing process) -> ``NO_DEADLINE``: requests
       are logged and reported as "no deadline", never on time;
     - per directive -> ``PER_DIRECTIVE`` (the officer enters the date, rule 7);
-    - not understood at all -> ``PER_DIRECTIVE`` flagged ``needs_review``: never guessed;
-    - otherwise the limit as read (a range's upper bound: ``range_min`` does not count).
-    A cell the parser flagged keeps what was understood, marked ``needs_review``.
+    - immediate, or N units -> that limit (a range's upper bound: ``range_min`` does not
+      count);
+    - nothing of the above -> ``PER_DIRECTIVE`` flagged ``needs_review``: never guessed.
+    A cell flagged ``needs_review`` (or not ``understood``) keeps what was understood,
+    marked ``needs_review``: no request is logged against it until a reviewer sets it.
     """
-    review = deadline.needs_review
+    review = deadline.needs_review or not deadline.understood
     if deadline.no_deadline:
         return ServiceDeadline(DeadlineUnit.NO_DEADLINE, needs_review=review)
-    if deadline.per_directive or not deadline.understood:
-        return ServiceDeadline(DeadlineUnit.PER_DIRECTIVE,
-                               needs_review=review or not deadline.understood)
+    if deadline.per_directive:
+        return ServiceDeadline(DeadlineUnit.PER_DIRECTIVE, needs_review=review)
     if deadline.immediate:
         # "immediate / N" (N working or, rarely, calendar days): N working days on the
         # extended track.
@@ -449,9 +450,20 @@ def service_deadline(deadline: ParsedDeadline) -> ServiceDeadline:
                     and deadline.amount else None)
         return ServiceDeadline(DeadlineUnit.IMMEDIATE, 0, extended, bool(extended),
                                needs_review=review)
-    assert deadline.unit is not None and deadline.amount is not None
-    return ServiceDeadline(DeadlineUnit(deadline.unit), deadline.amount,
-                           conditional=deadline.conditional, needs_review=review)
+    counted = _counted_unit(deadline.unit)
+    if counted is not None and deadline.amount is not None and deadline.amount >= 1:
+        return ServiceDeadline(counted, deadline.amount, conditional=deadline.conditional,
+                               needs_review=review)
+    return ServiceDeadline(DeadlineUnit.PER_DIRECTIVE, needs_review=True)
+
+
+#: The units a charter cell counts in (``service_deadline``).
+COUNTED_UNITS = (DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS, DeadlineUnit.MONTHS,
+                 DeadlineUnit.HOURS)
+
+
+def _counted_unit(unit: str | None) -> DeadlineUnit | None:
+    return next((u for u in COUNTED_UNITS if u.value == unit), None)
 
 
 def hours_as_working_days(hours: int) -> int:
