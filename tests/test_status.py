@@ -143,3 +143,35 @@ def test_vectorised_request_statuses_equal_the_scalar_function(
         assert STATUS_CODES[code] is expected.status
         assert late == expected.working_days_late
         assert (None if np.isnat(eff) else eff.astype(object)) == expected.effective_due
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from([RequestState.RECEIVED,
+                                                RequestState.IN_PROGRESS,
+                                                RequestState.ON_HOLD,
+                                                RequestState.DELIVERED]),
+                               st.one_of(st.none(), dates), st.one_of(st.none(), dates)),
+                     min_size=1, max_size=20),
+       as_of=dates)
+def test_a_request_without_a_due_date_is_never_judged_on_time_or_overdue(
+    calendar: BangladeshCalendar,
+    rows: list[tuple[RequestState, date | None, date | None]], as_of: date,
+) -> None:
+    """"No deadline" (a per-directive request without a date, or a service whose charter
+    sets no per-request limit: both are stored without a due date) is ``no_deadline`` in
+    every state but rejected/withdrawn, whatever the dates: never on time, late, overdue."""
+    rows = [(s, c if s is RequestState.DELIVERED else None, h) for s, c, h in rows]
+    none = np.array(["NaT"] * len(rows), dtype="datetime64[D]")
+    judged = request_statuses(
+        np.array([s.value for s, _, _ in rows], dtype=object), none,
+        np.array([c or "NaT" for _, c, _ in rows], dtype="datetime64[D]"),
+        np.array([h or "NaT" for *_, h in rows], dtype="datetime64[D]"), as_of, calendar)
+    for (state, closed, hold), code, late in zip(rows, judged.codes,
+                                                 judged.working_days_late, strict=True):
+        scalar = request_status(state=state, due=None, closed=closed, as_of=as_of,
+                                calendar=calendar, running_hold_start=hold)
+        assert STATUS_CODES[code] is scalar.status
+        if scalar.status is not Status.OUTSIDE_CALENDAR:
+            assert scalar.status is Status.NO_DEADLINE
+        assert late == scalar.working_days_late == 0
+        assert not scalar.ever_breached
