@@ -28,6 +28,7 @@ from tracker.domain.charter.cells import Event, Row, TextLine
 from tracker.domain.charter.contacts import ContactIssue, ContactMessage, parse_officer
 from tracker.domain.charter.deadline import is_ditto, parse_deadline
 from tracker.domain.charter.ending import Ending, is_cut_marker, is_page_footer
+from tracker.domain.charter.html import looks_like_html, read_html
 from tracker.domain.charter.model import (
     Category,
     Deadline,
@@ -259,7 +260,7 @@ def parse_charter(text: str, geo: Geography | None = None) -> ParsedCharter:
         raise _too_large("the charter", _megabytes(_utf8_size(text)))
     geo = geo or load_geography()
     text = nfc(text)
-    events, counts = read_events(text)
+    events, counts = read_html(text) if looks_like_html(text) else read_events(text)
     state = _State()
     for index, event in enumerate(events):
         if isinstance(event, TextLine):
