@@ -38,7 +38,12 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from tracker.domain.charter.model import Deadline, DeadlineUnit
-from tracker.domain.charter.numbers import NUMBER_WORD_PATTERN, fold, fold_char, number_word_value
+from tracker.domain.charter.numbers import (
+    DROPPED_MARKS,
+    NUMBER_WORD_PATTERN,
+    fold,
+    number_word_value,
+)
 from tracker.domain.charter.text import ascii_digits, nfc, squash
 
 #: Marks meaning "same as the row above": double quotes of every shape, the ditto mark,
@@ -69,7 +74,7 @@ def is_ditto(raw: str) -> bool:
 # syntax: it only lower-cases ASCII, so no upper-case escapes). No alternative starts with an
 # unbounded repeat except the plain number, so the scan stays linear.
 
-_BN = "\u0980-\u09ff"
+_BN = r"\u0980-\u09ff"  # as regex escapes: folding must not touch them
 _NOT_BN_BEFORE = f"(?<![{_BN}a-z])"
 _NOT_BN_AFTER = f"(?![{_BN}a-z])"
 
@@ -195,6 +200,7 @@ _NOTE_SPLIT = re.compile(r"\s*[/;।|]+\s*")
 _NOTE_EDGES = " \t,.:;!?*-–—()[]{}।|/'\"‘’“”"
 _CONNECTORS = frozenset({"এবং", "অথবা", "বা", "ও", "and", "or", "&"})
 _QUOTE_MAX = 120
+_DROPPED = re.compile(f"[{DROPPED_MARKS}]+")
 
 
 @dataclass
@@ -455,15 +461,20 @@ class _Scanner:
 
 
 def _fold_with_map(text: str) -> tuple[str, list[int]]:
-    """``text`` folded, and for each folded character the index of its source character."""
-    out: list[str] = []
+    """``text`` folded, and for each folded character the index of its source character.
+
+    Folding keeps one character for one except the dropped marks, so the map is the ranges
+    between those (C-speed slices, not a Python step per character)."""
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded, list(range(len(text) + 1))
     where: list[int] = []
-    for index, ch in enumerate(text):
-        folded = fold_char(ch)
-        out.append(folded)
-        where.extend([index] * len(folded))
-    where.append(len(text))
-    return "".join(out), where
+    start = 0
+    for match in _DROPPED.finditer(text):
+        where.extend(range(start, match.start()))
+        start = match.end()
+    where.extend(range(start, len(text) + 1))
+    return folded, where
 
 
 def _leftover(base: str, where: list[int], atoms: list[_Atom]) -> list[str]:

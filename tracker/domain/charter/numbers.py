@@ -10,7 +10,7 @@ nukta), so "পাঁচ"/"পাচ" and "এগার"/"এগারো" varia
 from __future__ import annotations
 
 import re
-from functools import cache
+from typing import Any
 
 from tracker.domain.charter.text import match_key
 
@@ -59,22 +59,40 @@ def _english() -> dict[str, int]:
     return words
 
 
+#: The marks the matching key drops inside words (hasanta, candrabindu, visarga, nukta).
+DROPPED_MARKS = "\u09cd\u0981\u0983\u09bc"
+
+
 def fold_char(ch: str) -> str:
-    """One character as matching keys see it (``match_key``), punctuation and spaces kept."""
-    return _fold_char(ch)
+    """One character as matching keys see it (``match_key``: ASCII digits, ী/ি, ণ/ন, ৎ/ত,
+    lower case), but spaces and punctuation kept; one character out for one in, except the
+    :data:`DROPPED_MARKS`, which fold to nothing."""
+    return _FOLD[ord(ch)]
 
 
-@cache
-def _fold_char(ch: str) -> str:
-    key = match_key(ch)
-    if key or not ch.isprintable() or ch in "\u09cd\u0981\u0983\u09bc":
-        return key
-    return ch.casefold()  # a space or punctuation: match_key drops it, matching needs it
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table computing each character's fold the first time it is seen."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch in DROPPED_MARKS:
+            folded = ""
+        elif not ch.isprintable():
+            folded = " "  # a control character: a separator
+        else:
+            key = match_key(ch)
+            # punctuation and spaces: match_key drops them, matching needs them
+            folded = key if len(key) == 1 else (ch.lower() if len(ch.lower()) == 1 else ch)
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
     """``text`` folded character by character (see :func:`fold_char`)."""
-    return "".join(_fold_char(ch) for ch in text)
+    return text.translate(_FOLD)
 
 
 def _table() -> dict[str, int]:
@@ -86,10 +104,33 @@ def _table() -> dict[str, int]:
 #: folded word -> value
 NUMBER_WORDS: dict[str, int] = _table()
 
-#: An alternation of every number word (folded, longest first so "একত্রিশ" beats "এক").
-NUMBER_WORD_PATTERN = "|".join(
-    re.escape(word).replace("\\ ", " ?") for word in sorted(NUMBER_WORDS, key=len, reverse=True)
-)
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regex matching any of ``words``, longest first, factored by common prefixes: a
+    flat alternation of 300 words is tried word by word at every position of a cell, a trie
+    rejects a position at its first character (the scan stays fast on 100 KB cells)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [(" ?" if ch == " " else re.escape(ch)) + pattern(child)
+                    for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        # a word may end here: try the longer words first (greedy), then stop
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
+#: Every number word (folded), as one regex; the longest word wins ("একত্রিশ" beats "এক").
+NUMBER_WORD_PATTERN = _trie_pattern(sorted(NUMBER_WORDS))
 
 
 def number_word_value(word: str) -> int | None:
