@@ -95,6 +95,8 @@ def test_the_real_cells_cover_every_kind_and_the_ditto_rows() -> None:
         ("পনের কর্মদিবস", "working_days", 15), ("১৫দিন", "calendar_days", 15),
         ("১ সপ্তাহ", "calendar_days", 7), ("২ সপ্তাহের মধ্যে", "calendar_days", 14),
         ("১ বছর", "months", 12), ("within a month", "months", 1),
+        ("৪৫ (পয়তাল্লিশ) দিন", "calendar_days", 45), ("৬ (ছয়) মাস", "months", 6),
+        ("১২০ (একশত বিশ) দিন", "calendar_days", 120), ("3 (Three) Working Days", "working_days", 3),
         ("৭ দিন ৭ দিন", "calendar_days", 7), ("৭ দিন (সাত দিন)", "calendar_days", 7),
     ],
 )
@@ -191,7 +193,9 @@ def test_one_limit_with_a_condition(raw: str, unit: str, amount: int, note: str)
     [("যথাযথ আবেদনের ৭ দিনের মধ্যে", "calendar_days", 7),
      ("আবেদন প্রাপ্তির ১৫ কার্যদিবসের মধ্যে", "working_days", 15),
      ("অভিযোগ গ্রহণের ২৪ ঘন্টার মধ্যে", "hours", 24),
-     ("Within 15 days of receipt of application", "calendar_days", 15)],
+     ("Within 15 days of receipt of application", "calendar_days", 15),
+     ("7 (seven) working days after receiving the application", "working_days", 7),
+     ("আবেদন পাওয়ার পর ৭ দিন", "calendar_days", 7)],
 )
 def test_counting_from_the_citizens_own_application_is_no_condition(
     raw: str, unit: str, amount: int,
@@ -208,7 +212,8 @@ def test_counting_from_the_citizens_own_application_is_no_condition(
     ["নবায়ন ১ দিন / নতুন ২-৩ দিন", "সাধারণ ৭, জরুরি ৩", "সাধারণ ৭ দিন, জরুরি ৩ দিন",
      "৩০/৪৫ দিন", "আবেদন প্রাপ্তির ৩০/৪৫ দিনের মধ্যে", "৩ কার্যদিবস / ৫ কার্যদিবস",
      "সম্ভাব্য ক্ষেত্রে ২৪ ঘন্টার মধ্যে দাবীনামা জারী । দাবী নামার অর্থ পরিশোধের পর উপদেশ নামা "
-     "জারীর ৭ দিনের মধ্যে সংযোগ", "৭ দিন, তবে জরুরি ক্ষেত্রে ৩ দিন"],
+     "জারীর ৭ দিনের মধ্যে সংযোগ", "৭ দিন, তবে জরুরি ক্ষেত্রে ৩ দিন",
+     "৭ কার্যদিবস (প্রয়োজনে ১৫ কার্যদিবস)", "৩ দিন (সর্বোচ্চ ৭ দিন)"],
 )
 def test_several_limits_are_variants_for_review(raw: str) -> None:
     deadline, messages = parse_deadline(raw)
@@ -239,7 +244,9 @@ def test_open_ended_and_odd_ranges_are_flagged(raw: str, fragment: str) -> None:
      "২৪ ঘন্টা (সরকারী ছুটির দিন ও অন্যান্য সকল ছুটি দিনেও)", "অফিস চলাকালীন সময়ে",
      "Activities are taken approximately 2 (two) months before 1st Baishakh of every year.",
      "রবিবার থেকে বৃহস্পতিবার", "দৈনিক ২ ঘণ্টা", "সময়সীমা নেই", "2 days a week",
-     "প্রতি মাসের ১ম সপ্তাহে"],
+     "প্রতি মাসের ১ম সপ্তাহে", "মাসের প্রথম সপ্তাহে", "অর্থ বছরের শুরুতে", "প্রতি ত্রৈমাসিকে",
+     "২৪ ঘণ্টা ব্যাপী", "মৌসুম অনুযায়ী", "শুক্রবার ব্যতীত প্রতিদিন", "Every Sunday", "Not fixed",
+     "During office hours", "৩ মাস (বছরে ২ বার)"],
 )
 def test_schedules_and_ongoing_processes_have_no_deadline(raw: str) -> None:
     deadline, messages = parse_deadline(raw)
@@ -262,6 +269,7 @@ def test_a_schedule_and_a_limit_within_it_are_flagged(raw: str) -> None:
     ["নির্দেশনা অনুযায়ী", "নির্দেশনা মোতাবেক", "সংশিস্নষ্ট কর্তৃপক্ষের নিদের্শনা অনুযায়ী।",
      "নীতিমালা অনুযায়ী", "মন্ত্রণালয় কর্তৃক নির্ধারিত", "উর্ধতন কর্তৃপক্ষের বেধে দেয়া সময়",
      "as per directive", "As per government directive", "As per rules",
+     "According to Government rules", "বিধি মোতাবেক", "সরকারি নীতিমালা অনুযায়ী",
      "চলমান প্রক্রিয়া এবং উর্ধতন কর্তৃপক্ষের বেধেঁ দেয়া সময় সীমার মধ্যে।"],
 )
 def test_a_limit_set_elsewhere_is_per_directive(raw: str) -> None:
@@ -302,6 +310,7 @@ def test_prose_next_to_one_clear_limit_is_kept_as_a_note(
     [("", "empty"), ("   ", "empty"), ("শীঘ্রই", "did not understand"),
      ("প্রযোজ্য নয়", "did not understand"), ("৭ দিন (ফরম ২)", "without a unit"),
      ("৭ দিন (ছুটির দিন ছাড়া)", "except holidays"), ("৭ দিন, কার্যদিবস", "time word"),
+     ("7 days (excluding holidays)", "except holidays"),
      ("০ দিন", "0 is not a deadline"), ("১.৫ ঘণ্টা", "not a whole number"),
      ("৭৭৭৭৭৭৭৭৭৭৭৭৭৭৭৭৭৭৭৭ দিন", "not a whole number"), ("ঐ", "ditto")],
 )
@@ -322,3 +331,10 @@ def test_the_ict_charters_have_none_of_the_new_readings(
     for d in deadlines:
         assert (d.range_min, d.no_deadline, d.variants, d.needs_review, d.notes) == (
             None, False, False, False, ()), d
+
+
+def test_working_days_except_holidays_are_just_working_days() -> None:
+    deadline, messages = parse_deadline("৫ কার্য দিবস (সাপ্তাহিক ও সরকারি ছুটির দিন ব্যতীত)")
+    assert messages == []
+    assert (deadline.unit, deadline.amount) == ("working_days", 5)
+    assert deadline.notes == ("সাপ্তাহিক ও সরকারি ছুটির দিন ব্যতীত",)

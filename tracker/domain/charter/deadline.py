@@ -8,27 +8,33 @@ over the atoms then builds the limits:
 
 - N <unit>: কার্যদিবস/কর্মদিবস/working days -> working days · দিন/days -> calendar days ·
   ঘণ্টা/hours -> hours · মাস/months -> months (সপ্তাহ x7 days, বছর x12 months). N is digits
-  (Bengali or ASCII, leading zeros) or a number word; "০৫ (পাঁচ)" must agree. Minutes ->
-  immediate.
+  (Bengali or ASCII, leading zeros) or a number word; "০৫ (পাঁচ)" must agree. Minutes (and
+  আধা ঘণ্টা) -> immediate.
 - A-B / A থেকে B / A হতে B / A to B -> B with ``range_min`` A; সর্বোচ্চ/অনধিক/মধ্যে/within are
   filler. A/B -> two limits (variants).
-- তাৎক্ষণিক, চাহিবা মাত্র, সাথে সাথে, immediately -> immediate; with a limit: "immediate / N"
-  (GUIDE §3 rule 5), conditional only where the cell says প্রযোজ্য ক্ষেত্রে.
+- তাৎক্ষণিক, চাহিবা মাত্র, সাথে সাথে, একই দিনে, immediately -> immediate; with a limit:
+  "immediate / N" (GUIDE §3 rule 5), conditional only where the cell says so.
 - প্রযোজ্য ক্ষেত্রে -> conditional; প্রয়োজন অনুযায়ী -> conditional and as needed; other
-  conditions (সাপেক্ষে, না থাকলে, সম্ভাব্য ক্ষেত্রে, মাসিক সভা, counted from another office's
-  letter: "... প্রাপ্তির", "after receipt from") -> conditional, the text kept in ``notes``.
-  Counting from the citizen's own application (আবেদনের, অভিযোগ গ্রহণের) is no condition.
-- নির্দেশনা/নীতিমালা অনুযায়ী, মন্ত্রণালয় কর্তৃক নির্ধারিত, কর্তৃপক্ষের বেধে দেয়া সময় -> per directive
-  (it wins over "ongoing").
-- A schedule (dates of the month, month names, clock times, "open", holidays included,
-  সারা বছর, বছরে একবার, সপ্তাহে N দিন) or an ongoing process (চলমান প্রক্রিয়া) -> no deadline.
-  A schedule *and* a limit counted "within" -> review (which one is promised?).
+  conditions (সাপেক্ষে, না থাকলে, সম্ভাব্য ক্ষেত্রে, ক্ষেত্রে, মাসিক সভা, counted from another
+  office's letter: "... প্রাপ্তির", "after receipt from") -> conditional, the text kept in
+  ``notes``. Counting from the citizen's own application (আবেদনের, অভিযোগ গ্রহণের, "after
+  receiving the application") is no condition.
+- নির্দেশনা/নীতিমালা/বিধি অনুযায়ী, মন্ত্রণালয় কর্তৃক নির্ধারিত, কর্তৃপক্ষের বেধে দেয়া সময়, "as
+  per rules" -> per directive (it wins over "ongoing").
+- A schedule (dates of the month, month and weekday names, clock times, "open", holidays
+  included, সারা বছর, অর্থ বছর, বছরে একবার, সপ্তাহে N দিন, "2 days a week") or an ongoing
+  process (চলমান প্রক্রিয়া, সময়সীমা নেই) -> no deadline; the numbers it contains are part of
+  it ("২৪ ঘন্টা খোলা"). A schedule *and* a limit counted "within" -> review. Office hours
+  alone -> no deadline; next to a limit they are a note.
 
 Whatever is not safely understood gives a message (the caller turns messages into problems
 with the row's line) and ``needs_review``: several limits, open-ended or mixed-unit ranges,
-a number word that contradicts its digits, a limit of 0, numbers or time words left over, an
-empty or unrecognisable cell. ``needs_review`` is true exactly when there are messages.
-Prose left over next to a clear limit is kept in ``notes``, not flagged.
+ranges that do not go up, a number word that contradicts its digits, a limit of 0 or not a
+whole number, calendar days "except holidays", numbers or time words left over, an empty or
+unrecognisable cell (a ditto mark says so: the parser copies the row above, see
+:func:`is_ditto`). ``needs_review`` is true exactly when there are messages. Prose left over
+next to a clear limit is kept in ``notes``, not flagged; a no-deadline cell has no notes.
+Several limits are never chosen between: ``amount`` stays empty for the reviewer.
 """
 
 from __future__ import annotations
@@ -113,8 +119,9 @@ _ATOMS: Final[list[tuple[str, str]]] = [
     # counted from the citizen's own application or complaint: not a condition
     ("request",
      r"(?:আবেদন(?:পত্র)?|অভিযোগ|দরখাস্ত)(?: ?(?:প্রাপ্তির|গ্রহণের|দাখিলের|জমার|পাওয়ার))?(?:ের)?"
-     r"|\b(?:receipt|receiving|submission|filing) of (?:the |an |a |your )?"
-     r"(?:applications?|requests?|complaints?|petitions?)\b"),
+     r"|\b(?:(?:after|upon|on|from) (?:the )?)?(?:date of )?(?:receipt|receiving|submission"
+     r"|filing|getting)(?: of)? (?:the |an |a |your |his |her )?(?:applications?|requests?"
+     r"|complaints?|petitions?)\b"),
     ("condition",
      r"সাপেক্ষে|না থাকলে|থাকলে|(?<![\u0980-\u09ff])হলে|সম্ভাব্য ক্ষেত্রে|সম্ভব হলে"
      r"|ক্ষেত্র ?বিশেষে?|বিশেষ ক্ষেত্রে|স্বাভাবিক (?:প্রক্রিয়ায়|ক্ষেত্রে|অবস্থায়|নিয়মে)"
@@ -129,14 +136,17 @@ _ATOMS: Final[list[tuple[str, str]]] = [
      r"|\b(?:including|incl\.?|even on) (?:public )?holidays\b|\bholidays included\b"),
     ("holidays_except",
      rf"{_HOLIDAY}(?: ?দিন)?(?: ?সমূহ)? ?(?:ব্যতীত|ছাড়া|বাদে)"
-     r"|\bexcept (?:on )?(?:public )?holidays\b"),
+     r"|\b(?:except|excluding) (?:on )?(?:public |government )?holidays\b"),
     ("holiday", rf"{_HOLIDAY}(?: ?দিন(?:ের|ে)?)?"),
     ("ongoing",
      r"(?:বাৎসরিক |বার্ষিক )?চলমান(?: ?প্রক্রিয়া)?|নিয়মিত(?: ?প্রক্রিয়া)?|\bongoing\b"
-     r"|\bcontinuous(?:ly)?\b|(?:নির্দিষ্ট )?সময় ?সীমা ?(?:নেই|নাই)|\bno (?:fixed )?time ?limit\b"),
+     r"|\bcontinuous(?:ly)?\b|(?:নির্দিষ্ট )?সময় ?সীমা ?(?:নেই|নাই)|\bno (?:fixed )?time ?limit\b"
+     r"|\bnot fixed\b|\bno fixed time\b"),
     ("schedule",
      r"সারা ?বছর(?: ?ব্যাপী)?|বছর ?ব্যাপী|বাৎসরিক|বার্ষিক|প্রতি ?বছর(?:ে)?|প্রত্যেক বছর"
      r"|প্রতি ?মাসে|প্রতি ?সপ্তাহে|প্রতি ?দিন|দৈনিক|সাপ্তাহিক|মাসিক|মৌসুম(?:ে|ী)?|সার্বক্ষণিক"
+     r"|অর্থ ?বছর(?:ের|ে)?|ত্রৈমাসিক|ষাণ্মাসিক|ব্যাপী|(?:বছর|মাস|মাসের|সপ্তাহ|সপ্তাহের) ?(?:শেষে|শুরুতে)"
+     r"|\bquarterly\b|\bhalf[- ]yearly\b|\bround the year\b|\bfiscal year\b"
      r"|\byear[- ]round\b|\bthroughout the year\b|\ball (?:the )?year\b"
      r"|\b(?:every|each|per) (?:year|month|week|day)\b|(?<!within )\ba (?:year|month|week|day)\b"
      r"|\bannual(?:ly)?\b|\byearly\b"
@@ -156,7 +166,9 @@ _ATOMS: Final[list[tuple[str, str]]] = [
      r"|সকাল|বিকাল|বিকেল|দুপুর|সন্ধ্যা|(?<![\u0980-\u09ff])রাত(?![\u0980-\u09ff])"
      r"|\bmorning\b|\bafternoon\b|\bevening\b"),
     ("date", rf"\d{{1,2}} ?(?:তারিখ(?:ে|ের)?|তাং|st|nd|rd|th|লা|রা|ঠা|শে|ম|য়|র্থ|ষ্ঠ|তম)"
-             rf"{_NOT_BN_AFTER}|পহেলা"),
+             rf"{_NOT_BN_AFTER}|পহেলা"
+             r"|(?:প্রথম|দ্বিতীয়|তৃতীয়|চতুর্থ|শেষ) ?(?:সপ্তাহ|দিন|মাস)(?:ের|ে)?"
+             r"|\b(?:first|second|third|fourth|last) (?:week|day|month)\b"),
     ("month",
      rf"{_NOT_BN_BEFORE}(?:বৈশাখ|জ্যৈষ্ঠ|জৈষ্ঠ|আষাঢ়|শ্রাবণ|ভাদ্র|আশ্বিন|কার্তিক|অগ্রহায়ণ|পৌষ|মাঘ"
      r"|ফাল্গুন|চৈত্র|জানুয়ারি|জানুয়ারী|ফেব্রুয়ারি|ফেব্রুয়ারী|মার্চ|এপ্রিল|মে(?![\u0980-\u09ff])"
