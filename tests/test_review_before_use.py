@@ -230,6 +230,17 @@ def test_a_service_needing_review_is_refused_and_nothing_written(
     assert counts(office_session) == before
 
 
+def test_the_refusal_names_an_empty_cell() -> None:
+    from tracker.store.models import Service
+
+    service = Service(charter_version_id=1, office_id=1, category="citizen", number=9,
+                      name_bn="সম্পত্তি রক্ষণাবেক্ষণ", deadline_raw=" ",
+                      unit=DeadlineUnit.PER_DIRECTIVE, needs_review=True)
+    message = str(ServiceNeedsReview(OFFICE, service))
+    assert "citizen-9 (সম্পত্তি রক্ষণাবেক্ষণ)" in message
+    assert "its time limit (an empty cell) needs review" in message
+
+
 def test_an_import_with_a_service_needing_review_imports_nothing(
     office_session: Session, tmp_path: Path,
 ) -> None:

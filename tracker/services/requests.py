@@ -99,9 +99,11 @@ class ServiceNeedsReview(RequestError, InputError):
     request is logged against it until a reviewer sets the limit (nothing was written)."""
 
     def __init__(self, office_code: str, service: Service) -> None:
+        cell = (repr(service.deadline_raw) if service.deadline_raw.strip()
+                else "(an empty cell)")
         super().__init__(
             f"service {service_key(service)} ({service.name_bn}) of {office_code} cannot be "
-            f"logged against yet: its time limit {service.deadline_raw!r} needs review; "
+            f"logged against yet: its time limit {cell} needs review; "
             + review_instruction(office_code))
 
 
