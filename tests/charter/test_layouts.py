@@ -285,7 +285,9 @@ def test_line_cells_round_trip(rows: list[list[str]]) -> None:
     table = [HEADERS[: len(rows[0]) + 1], *_numbered(rows)]
     events, counts = read_events("\n\n".join(c for r in table for c in r))
     read = [[c.text for c in e.cells] for e in events if isinstance(e, Row)]
-    assert read == table and counts["line-cells"] == len(table)
+    # (a line's spaces are squashed: one cell per line, nothing else to keep)
+    assert read == [[" ".join(c.split()) for c in r] for r in table]
+    assert counts["line-cells"] == len(table)
 
 
 @given(st.integers(min_value=3, max_value=5).flatmap(_grid))

@@ -167,9 +167,9 @@ def numbered_rows(cells: Sequence[Cell]) -> list[list[Cell]]:
 def _numbered_rows(cells: Sequence[Cell], width: int) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     current: list[Cell] = []
+    filled = 0  # non-empty cells in ``current`` (counted as they come: rows may be long)
     last = 0
     for cell in cells:
-        filled = sum(1 for c in current if clean_cell(c.text))
         room = not current or filled >= 2
         serial = parse_serial(cell.text)
         glued = glued_serial(cell.text, last + 1) if room and serial is None else None
@@ -183,9 +183,11 @@ def _numbered_rows(cells: Sequence[Cell], width: int) -> list[list[Cell]]:
                 current = [Cell(glued[0], cell.line), Cell(glued[1], cell.line, cell.cut)]
             else:
                 current = [cell]
+            filled = len(current)
             continue
         if current:
             current.append(cell)
+            filled += bool(clean_cell(cell.text))
     if current:
         rows.append(_strip_empty(current))
     return rows

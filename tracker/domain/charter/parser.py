@@ -477,6 +477,12 @@ def _read_prose(state: _State, events: list[Event]) -> None:
     """Services printed without a table: a table flattened onto one line, numbered prose."""
     items = flattened_table(events) or numbered_prose(events)
     table = _Table(["number", "name", "deadline"], items[0].line if items else 1)
+    if items and not items[-1].closed:
+        last = items[-1]
+        state.problem(last.line, f"the document ends inside its numbered items, after item "
+                                 f"{last.number} (line {last.line}), with no heading or page "
+                                 "footer after it: if the charter goes on, the file is cut off "
+                                 f"(item {last.number} may be incomplete, later items missing)")
     for item in items:
         if item.cut:
             state.problem(item.line, f"item {item.number} (line {item.line}) is cut off by the "
@@ -687,16 +693,13 @@ def _service_deadline(state: _State, raw: _RawService, previous: Service | None)
 def _choose_deadline_columns(state: _State) -> None:
     """For a table whose header names no time-limit column, the column whose cells most
     often read as time limits (or ditto marks) holds them."""
-    tables: list[_Table] = []
+    tables: dict[int, tuple[_Table, list[_RawService]]] = {}
     for raw in state.raw:
-        if raw.table is not None and "deadline" not in raw.table.columns and not any(
-                t is raw.table for t in tables):
-            tables.append(raw.table)
-    for table in tables:
+        if raw.table is not None and "deadline" not in raw.table.columns:
+            tables.setdefault(id(raw.table), (raw.table, []))[1].append(raw)
+    for table, raws in tables.values():
         counts: dict[int, int] = {}
-        for raw in state.raw:
-            if raw.table is not table:
-                continue
+        for raw in raws:
             for index, (text, _) in enumerate(raw.by_position):
                 column = table.columns[index] if index < len(table.columns) else None
                 if column in ("number", "name") or not text:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tracker.domain.charter.cells import Event, Row, TextLine
 from tracker.domain.charter.deadline import parse_deadline
@@ -46,6 +46,8 @@ class ProseItem:
     deadline: tuple[str, int] | None  # the sentences stating a limit, and their line
     review: str  # why the limit is to be reviewed
     cut: bool = False  # cut off by the end of the document
+    #: the last item only: the document goes on after it (a heading, a page footer)
+    closed: bool = True
 
 
 def _items(lines: Sequence[TextLine]) -> list[tuple[int, int]]:
@@ -124,13 +126,15 @@ def numbered_prose(events: Sequence[Event]) -> list[ProseItem]:
     for position, (start, number) in enumerate(items):
         end = items[position + 1][0] if position + 1 < len(items) else len(lines)
         body = [lines[start]]
-        cut = False
+        cut = closed = False
         for event in lines[start + 1:end]:
             if _ends_prose(event.text):
-                cut = is_cut_marker(event.text)
+                cut, closed = is_cut_marker(event.text), True
                 break
             body.append(event)
-        found.append(_prose_item(number, body, cut))
+        item = _prose_item(number, body, cut)
+        found.append(item if closed or position + 1 < len(items)
+                     else replace(item, closed=False))
     return found
 
 
