@@ -76,6 +76,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "trend": ("মাসভিত্তিক সময়মতো সেবার হার", "On-time trend by month"),
     "per_office": ("অফিসভিত্তিক", "Per office"),
     "per_service": ("সেবাভিত্তিক", "Per service"),
+    "per_kind": ("অফিসের ধরনভিত্তিক", "Per office kind"),
     "heatmap": ("অফিস × মাস", "Office × month"),
     "month": ("মাস", "Month"),
     "as_of": ("যে তারিখ পর্যন্ত", "As of"),

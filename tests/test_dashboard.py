@@ -800,3 +800,15 @@ def test_the_office_kind_filter_narrows_overview_reports_and_breaches(
     assert all("Land" in office for office in shown[i18n.t("office", "en")])
     refs = set(shown[i18n.t("external_ref", "en")])
     assert "L/1" in refs and "L/2" not in refs  # overdue listed; "no deadline" never a breach
+
+
+def test_the_reports_page_groups_by_office_kind(with_land_office: str) -> None:
+    fy = data.fiscal_year("2024-25")
+    land = sum(land_requests(with_land_office, fy.start, fy.end).values())
+    at = open_page(app(with_land_office, "admin"), "reports")
+    at.selectbox(key="rep_fy").select("2024-25").run()
+    at.radio(key="rep_by").set_value("kind").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("office_kind")
+    assert {"ict", "land"} <= set(table.index)
+    assert int(table.loc["land", "received"]) == land

@@ -13,9 +13,8 @@ period = ui.period_picker(lang, "rep")
 kinds = data.office_kinds(data.offices(user.id), lang)
 kind = st.selectbox(i18n.t("office_kind", lang), ["", *kinds], key="rep_kind",
                     format_func=lambda k: i18n.t("all", lang) if not k else kinds[k])
-by = st.radio(i18n.t("compliance_table", lang), ["office", "service"], horizontal=True,
-              key="rep_by", format_func=lambda b: i18n.t("per_office" if b == "office"
-                                                         else "per_service", lang))
+by = st.radio(i18n.t("compliance_table", lang), ["office", "service", "kind"],
+              horizontal=True, key="rep_by", format_func=lambda b: i18n.t(f"per_{b}", lang))
 as_of = data.today()
 table = data.compliance_table(user.id, period.start, period.end, as_of, by, kind or None)
 if table.empty:
