@@ -3,7 +3,10 @@ noise around a cell, number words, arbitrary text, and linear time on huge cells
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -158,3 +161,24 @@ def test_a_100_kb_cell_is_read_in_well_under_a_second(unit: str) -> None:
     elapsed = time.process_time() - start
     assert elapsed < 1.0, f"{unit!r}: {elapsed:.2f} s"
     assert deadline.needs_review == bool(messages)
+
+
+def _bengali_cells() -> list[str]:
+    rows = json.loads((Path(__file__).parent / "data" / "other_offices_deadlines.json")
+                      .read_text(encoding="utf-8"))["rows"]
+    cells = {row["deadline_raw"] for row in rows if row["deadline_raw"]}
+    cells.update(CELLS)
+    return sorted(c for c in cells if " " in c and not re.search("[A-Za-z]", c))
+
+
+def reading(deadline: Deadline) -> tuple[object, ...]:
+    return key(deadline)[:-1]  # the notes keep the text as printed
+
+
+@given(cell=st.sampled_from(_bengali_cells()), data=st.data())
+def test_squashed_spaces_change_nothing(cell: str, data: st.DataObject) -> None:
+    """Text exported with its spaces squashed ("৩০দিনেরমধ্যে") reads as the spaced text."""
+    spaces = [i for i, ch in enumerate(cell) if ch == " "]
+    drop = set(data.draw(st.lists(st.sampled_from(spaces), unique=True, min_size=1)))
+    squashed = "".join(ch for i, ch in enumerate(cell) if i not in drop)
+    assert reading(parse_deadline(squashed)[0]) == reading(parse_deadline(cell)[0]), squashed

@@ -148,7 +148,7 @@ _ATOMS: Final[list[tuple[str, str]]] = [
      r"|অর্থ ?বছর(?:ের|ে)?|ত্রৈমাসিক|ষাণ্মাসিক|ব্যাপী|(?:বছর|মাস|মাসের|সপ্তাহ|সপ্তাহের) ?(?:শেষে|শুরুতে)"
      r"|\bquarterly\b|\bhalf[- ]yearly\b|\bround the year\b|\bfiscal year\b"
      r"|\byear[- ]round\b|\bthroughout the year\b|\ball (?:the )?year\b"
-     r"|\b(?:every|each|per) (?:year|month|week|day)\b|(?<!within )\ba (?:year|month|week|day)\b"
+     r"|\b(?:every|each|per) (?:year|month|week|day)\b|(?<!within\x20)\ba (?:year|month|week|day)\b"
      r"|\bannual(?:ly)?\b|\byearly\b"
      r"|\bmonthly\b|\bweekly\b|\bdaily\b|\bseason(?:al)?\b|\bround the clock\b"),
     ("open", r"খোলা|\bopen\b|24 ?/ ?7|24 ?x ?7"),
@@ -165,8 +165,8 @@ _ATOMS: Final[list[tuple[str, str]]] = [
      r"\d{1,2}(?:[.:]\d{1,2})? ?(?:টা(?!কা)(?:য়|র)?|ঘটিকা(?:য়)?|(?:a\.?m|p\.?m)\b\.?|o'?clock)"
      r"|সকাল|বিকাল|বিকেল|দুপুর|সন্ধ্যা|(?<![\u0980-\u09ff])রাত(?![\u0980-\u09ff])"
      r"|\bmorning\b|\bafternoon\b|\bevening\b"),
-    ("date", rf"\d{{1,2}} ?(?:তারিখ(?:ে|ের)?|তাং|st|nd|rd|th|লা|রা|ঠা|শে|ম|য়|র্থ|ষ্ঠ|তম)"
-             rf"{_NOT_BN_AFTER}|পহেলা"
+    ("date", rf"\d{{1,2}} ?(?:তারিখ(?:ে|ের)?|তাং|(?:st|nd|rd|th|লা|রা|ঠা|শে|ম|য়|র্থ|ষ্ঠ|তম)"
+             rf"(?:{_NOT_BN_AFTER}|(?=সপ্তাহ|দিন|মাস|বছর)))|পহেলা"
              r"|(?:প্রথম|দ্বিতীয়|তৃতীয়|চতুর্থ|শেষ) ?(?:সপ্তাহ|দিন|মাস)(?:ের|ে)?"
              r"|\b(?:first|second|third|fourth|last) (?:week|day|month)\b"),
     ("month",
@@ -186,15 +186,19 @@ _ATOMS: Final[list[tuple[str, str]]] = [
     ("range_word", r"থেকে|হতে|হইতে|\bto\b|\btill\b|\buntil\b"),
     ("unit", _ANY_UNIT),
     ("numword",
-     rf"{_NOT_BN_BEFORE}(?:{_NUMW}|(?<=within )an?)"
+     rf"(?:{_NOT_BN_BEFORE}|(?<=থেকে)|(?<=হতে)|(?<=হইতে))(?:{_NUMW}|(?<=within\x20)an?)"
      rf"(?= ?(?:{_ANY_UNIT}|\(|থেকে|হতে|হইতে|to\b|or\b|-|–|/))"),
     ("num", r"\d+(?:[.:]\d+)?"),
 ]
 
 
 def _fold_pattern(kind: str, pattern: str) -> str:
-    # the number-word alternation is folded already; folding twice is harmless
-    return f"(?P<{kind}>{fold(pattern)})"
+    # The number-word alternation is folded already; folding twice is harmless. A space
+    # between words may be missing (text exported with its spaces squashed: "৩০দিনেরমধ্যে").
+    return f"(?P<{kind}>{_OPTIONAL_SPACE.sub(' ?', fold(pattern))})"
+
+
+_OPTIONAL_SPACE = re.compile(r"(?<!\\) (?![?*+{])")
 
 
 _ATOM_RE = re.compile("|".join(_fold_pattern(k, p) for k, p in _ATOMS))
