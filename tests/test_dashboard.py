@@ -812,3 +812,30 @@ def test_the_reports_page_groups_by_office_kind(with_land_office: str) -> None:
     table = at.dataframe[0].value.set_index("office_kind")
     assert {"ict", "land"} <= set(table.index)
     assert int(table.loc["land", "received"]) == land
+
+
+def test_the_demo_land_office_shows_its_flagged_services_with_their_lines(db: str) -> None:
+    """End to end on the demo: the catalog's flagged services of the AC Land office are
+    listed on the Charter page with the line they were read from, and its officer's log
+    page does not offer them (its "no deadline" services it does)."""
+    from tracker.domain.charter.catalog import load_all
+
+    code = "habiganj.madhabpur@land"
+    latest = load_all()[code].latest
+
+    def prefix(service: object) -> str:  # how the log page labels a service (English)
+        category, number = service.category, service.number  # type: ignore[attr-defined]
+        return f"{i18n.label(i18n.CATEGORIES, category, 'en')} {number}. "
+
+    flagged = [s for s in latest.services if s.deadline.needs_review]
+    no_deadline = [s for s in latest.services
+                   if s.deadline.no_deadline and not s.deadline.needs_review]
+    assert flagged and no_deadline
+    entry = next(e for e in data.charters(session_user(db, "admin").id) if e["code"] == code)
+    assert {r["key"]: r["line"] for r in entry["needs_review"]} == {
+        f"{s.category}-{s.number}": s.line for s in flagged}
+    at = open_page(app(db, "habiganj-madhabpur-land"), "log_request")
+    assert not at.exception
+    options = at.selectbox(key="log_service").options
+    assert not [o for o in options for s in flagged if o.startswith(prefix(s))]
+    assert all(any(o.startswith(prefix(s)) for o in options) for s in no_deadline)
