@@ -45,9 +45,12 @@ def test_bundled_catalog_loads_and_matches_the_charters(
     charters: dict[str, ParsedCharter],
 ) -> None:
     catalogs = load_all(CHARTERS)
-    assert sorted(catalogs) == ["dinajpur.dinajpur-sadar", "jashore.keshabpur",
+    assert sorted(catalogs) == ["dinajpur.dinajpur-sadar", "habiganj.madhabpur@land",
+                                "jamalpur.sarishabari@doail-up", "jashore.keshabpur",
                                 "lalmonirhat.patgram", "magura.magura-sadar",
                                 "manikganj.manikganj-sadar"]
+    assert {code: c.kind for code, c in catalogs.items() if "@" in code} == {
+        "habiganj.madhabpur@land": "land", "jamalpur.sarishabari@doail-up": "union_parishad"}
     keshabpur = catalogs["jashore.keshabpur"]
     version = keshabpur.version_on(date(2025, 1, 1))
     assert version is not None and version.effective == JULY
