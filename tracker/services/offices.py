@@ -83,7 +83,9 @@ def ensure_office(session: Session, code: str, *, kind: str | None = None,
     parsed = parse_office_code(geo_office.code)
     if wanted is None and not parsed.is_ict:
         raise TrackerError(f"{geo_office.code} is a new office: give its kind "
-                           "(--kind land, uno, union_parishad, ...)")
+                           "(--kind land, uno, union_parishad, ...); an office of another "
+                           "kind comes with its catalog: `tracker charter import FILE "
+                           f"--office {geo_office.code} --kind KIND`, then `tracker init`")
     office_kind = wanted or OfficeKind.ICT
     check_kind_for_code(parsed, office_kind)
     district, upazila = geo_office.district, geo_office.upazila
