@@ -111,8 +111,9 @@ class Ending:
     def problem(self) -> Problem | None:
         """The problem for a document that ends inside its services part, or None."""
         if self.cut_at:
+            after = f", after service {self.number}" if self.number is not None else ""
             return Problem(self.cut_at, f"the document says it was cut off here (line "
-                                        f"{self.cut_at}): later services are missing")
+                                        f"{self.cut_at}{after}): later services are missing")
         if self.place is Place.SECTION:
             return Problem(self.line, f"the document ends after the heading {self.heading!r} "
                                       "with no service under it: the file seems cut off "

@@ -166,7 +166,9 @@ def flattened_table(events: Sequence[Event]) -> list[ProseItem]:
         cut = isinstance(after, TextLine) and is_cut_marker(after.text)
         review = (f"the table is flattened onto one line (line {event.line}): its cells "
                   "cannot be told apart, the time limit is to be set in review")
+        # the line's last row is whole only if the document goes on after the line
         return [ProseItem(number, event.line, row[:_NAME_CHARS], None, review,
-                          cut=cut and number == len(rows))
+                          cut=cut and number == len(rows),
+                          closed=after is not None or number < len(rows))
                 for number, row in rows]
     return []
