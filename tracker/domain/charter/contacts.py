@@ -74,12 +74,18 @@ class ContactMessage:
         return self.text
 
 
+_SHORTEST_NATIONAL = 8
+
+
 def _national_number(text: str) -> str | None:
     """The digits after +880 (or after the trunk 0), or None if not written that way."""
     digits = re.sub(r"\D", "", ascii_digits(text))
     if digits.startswith("880"):
         digits = digits[3:]
-        if digits.startswith("0"):  # "+880 0..." written with the trunk zero kept
+        # "+880 0..." written with the trunk zero kept; but "+88 00810000" is "+88" and
+        # the trunk zero before "0810000", no number: a kept trunk is taken only before a
+        # whole national number (8 digits at least: Dhaka's 2-9123456 is the shortest)
+        if digits.startswith("0") and len(digits) > _SHORTEST_NATIONAL:
             digits = digits[1:]
     elif digits.startswith("0"):
         digits = digits[1:]
