@@ -9,6 +9,8 @@ glued serials, rows cut by the end of the document, prose), and round trips by h
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -298,3 +300,48 @@ def test_cut_table_keeps_every_cell_in_order(rows: list[list[str]]) -> None:
     assert cut is not None
     assert [c.text for c in cut.header] + [c.text for r in cut.rows for c in r] == [
         c.text for c in cells]
+
+
+# --------------------------------------------------------------------------------------
+# Linear time on hostile input of the new layouts
+
+
+def _fit(unit: str, size: int, head: str = "") -> str:
+    return head + unit * max(1, (size - len(head)) // len(unit))
+
+
+HOSTILE_LAYOUTS: dict[str, Callable[[int], str]] = {
+    "a row of many cells ended by '|'": lambda n: _fit(
+        "কখগ |\n", n, "ক্রমিক নং |\nসেবার নাম |\nসময়সীমা |\n১ |\n"),
+    "a row of many blank-separated lines": lambda n: _fit(
+        "কখগ ঘ\n\n", n, "ক্রমিক নং\n\nসেবার নাম\n\nসময়সীমা\n\n১\n\n"),
+    "many cell-per-line headers": lambda n: _fit(
+        "ক্রমিক নং\nসেবার নাম\nসময়সীমা\n১\nক\n২ দিন\n", n),
+    "a markdown row wrapped over many lines": lambda n: _fit(
+        "\n| কখগ", n, "| ক্রমিক নং | সেবার নাম | সময়সীমা |\n| ১ | ক"),
+    "pipes without a table": lambda n: _fit("ক খ | গ\n", n),
+    "html rows": lambda n: _fit("<tr><td>১</td><td>ক</td><td>২ দিন</td></tr>", n,
+                                "<table><tr><th>ক্রমিক নং</th><th>সেবার নাম</th><th>সময়সীমা</th></tr>"),
+    "numbered prose": lambda n: _fit(
+        "".join(f"{i}। সেবা কখগ ২ দিনের মধ্যে।\n" for i in range(1, 99)), n),
+    "a flattened line": lambda n: _fit(
+        " ".join(f"{i}. সেবা ২ দিন" for i in range(1, 99)) + " ", n, "ক্রমিক নং সেবার নাম সময় "),
+}
+
+
+def _cpu(text: str) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(2):
+        start = time.process_time()
+        parse_charter(text)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def test_hostile_inputs_of_the_new_layouts_take_linear_time() -> None:
+    # four times the text takes about four times as long (a quadratic step: sixteen)
+    for name, make in HOSTILE_LAYOUTS.items():
+        small, large = _cpu(make(40_000)), _cpu(make(160_000))
+        assert large < 10 * max(small, 0.01), (name, small, large)

@@ -133,10 +133,13 @@ def grs_header(cells: Sequence[str]) -> list[GrsField | None] | None:
     return None
 
 
+_SERIAL_KEY = match_key("ক্রম")
+
+
 def looks_like_header(cells: Sequence[str]) -> bool:
     """A header row of some table: its first cell starts with ক্রম (serial). (Starts: with
     the virama folded away "ক্রম" is also inside কর্মকর্তা.)"""
-    return bool(cells) and match_key(cells[0]).startswith(match_key("ক্রম"))
+    return bool(cells) and match_key(cells[0]).startswith(_SERIAL_KEY)
 
 
 def number_row(cells: Sequence[str]) -> list[int] | None:
@@ -234,14 +237,17 @@ def meaning_header(cells: Sequence[str]) -> list[Field | None] | None:
     return fields if known >= 2 else None
 
 
+_KRA, _KRAM, _NONG = match_key("ক্র"), match_key("ক্রম"), match_key("নং")
+
+
 def is_number_header(cell: str) -> bool:
     """The first header cell of a table: ক্রমিক নং, ক্রঃ নং, Sr. No., SL ..."""
     text = squash(cell)
     if not text or len(text) > 30:
         return False
     key = match_key(text)
-    serial = key.startswith(match_key("ক্র")) and match_key("নং") in key  # ক্রঃ নং
-    if key.startswith(match_key("ক্রম")) or serial:
+    serial = key.startswith(_KRA) and _NONG in key  # ক্রঃ নং
+    if key.startswith(_KRAM) or serial:
         return True
     english = r"(?:s\.?\s*[lr]\.?|serial)(?:\s*no\.?)?|no\.?"
     return re.fullmatch(english, text.casefold()) is not None
