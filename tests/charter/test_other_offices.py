@@ -151,3 +151,17 @@ def test_report_table(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print("\n" + table)
     assert table.count("\n") == len(FILES) + 2
+
+
+def test_officers_of_other_offices_are_recognised() -> None:
+    from tracker.domain.charter.contacts import parse_officer
+
+    parsed = parse_file(FOLDER / "up_doail_jamalpur.txt")
+    officer = parsed.services[0].responsible_officer
+    assert officer is not None and officer.designation == "চেয়ারম্যান"
+    assert not any("designation not recognised" in p.message for p in parsed.problems)
+    # a designation is a whole word: সচিবালয় (the secretariat) is no সচিব (secretary)
+    secretariat, _ = parse_officer("অভিযোগ গ্রহণ কেন্দ্র, বাংলাদেশ সচিবালয়, ঢাকা")
+    assert secretariat is not None and secretariat.designation is None
+    secretary, _ = parse_officer("সচিব, ইউনিয়ন পরিষদ")
+    assert secretary is not None and secretary.designation == "সচিব"

@@ -14,6 +14,7 @@ with :attr:`ContactIssue.PHONE`), and stays readable in the officer's ``raw`` te
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -29,6 +30,18 @@ DESIGNATIONS: tuple[str, ...] = tuple(sorted((nfc(d) for d in (
     "সহকারী পরিচালক", "উপপরিচালক", "উপ-পরিচালক", "পরিচালক", "মহাপরিচালক",
     "সহকারী কমিশনার", "অতিরিক্ত জেলা প্রশাসক", "জেলা প্রশাসক", "সহকারী প্রকৌশলী",
     "অভিযোগ নিষ্পত্তি কর্মকর্তা", "আপিল কর্মকর্তা",
+    # the officers of other offices (issue 12: land, UNO, union parishad, PIO, women
+    # affairs, registration, agriculture, health, education, social services ...)
+    "সহকারী কমিশনার (ভূমি)", "ইউনিয়ন ভূমি সহকারী কর্মকর্তা", "ইউনিয়ন ভূমি উপ-সহকারী কর্মকর্তা",
+    "চেয়ারম্যান", "ইউপি চেয়ারম্যান", "সচিব", "ইউপি সচিব", "ইউনিয়ন পরিষদ সচিব", "ইউপি সদস্য",
+    "প্রকল্প বাস্তবায়ন কর্মকর্তা", "উপজেলা প্রকল্প বাস্তবায়ন কর্মকর্তা",
+    "উপজেলা মহিলা বিষয়ক কর্মকর্তা", "জেলা মহিলা বিষয়ক কর্মকর্তা", "সাব-রেজিস্ট্রার",
+    "জেলা রেজিস্ট্রার", "মহা-পরিদর্শক", "উপজেলা কৃষি অফিসার", "উপ-সহকারী কৃষি কর্মকর্তা",
+    "উপজেলা প্রাণিসম্পদ কর্মকর্তা", "উপজেলা স্বাস্থ্য ও পরিবার পরিকল্পনা কর্মকর্তা",
+    "উপজেলা পরিবার পরিকল্পনা কর্মকর্তা", "উপজেলা শিক্ষা অফিসার",
+    "উপজেলা মাধ্যমিক শিক্ষা অফিসার", "উপজেলা সমাজসেবা অফিসার", "উপজেলা নির্বাচন অফিসার",
+    "উপজেলা যুব উন্নয়ন কর্মকর্তা", "উপজেলা প্রকৌশলী", "উপজেলা হিসাবরক্ষণ কর্মকর্তা",
+    "Upazila Nirbahi Officer", "Assistant Commissioner (Land)", "Deputy Commissioner",
 )), key=len, reverse=True))
 _HONORIFIC = re.compile(nfc(r"^(?:জনাব|জনাবা|বেগম|মিসেস|Mr\.?|Ms\.?|Mrs\.?)\s*[,:]?\s*"))
 # The e-mail and website patterns start only at the beginning of a run of their characters
@@ -202,12 +215,25 @@ def _read_phones(text: str, messages: list[ContactMessage]) -> list[str]:
     return list(phones)
 
 
+def _find_word(text: str, word: str) -> int:
+    """Where ``word`` occurs in ``text`` not followed by more of a word, or -1 ("সচিব" is
+    not found in সচিবালয়, the secretariat)."""
+    index = text.find(word)
+    while index >= 0:
+        end = index + len(word)
+        if end >= len(text) or not (text[end].isalnum()
+                                    or unicodedata.category(text[end]).startswith("M")):
+            return index
+        index = text.find(word, index + 1)
+    return -1
+
+
 def _designation_name_office(text: str) -> tuple[str | None, str | None, str | None]:
     """The known designation before the first contact word, the name before it, the office
     after it (phone-like digit runs dropped); all None if no designation is found."""
     head = _CONTACT_WORD.split(text, maxsplit=1)[0]
     for candidate in DESIGNATIONS:
-        index = head.find(candidate)
+        index = _find_word(head, candidate)
         if index >= 0:
             before = _HONORIFIC.sub("", head[:index].strip(" ,;:।")).strip(" ,;:।")
             after = head[index + len(candidate):]
