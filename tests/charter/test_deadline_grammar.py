@@ -338,3 +338,22 @@ def test_working_days_except_holidays_are_just_working_days() -> None:
     assert messages == []
     assert (deadline.unit, deadline.amount) == ("working_days", 5)
     assert deadline.notes == ("সাপ্তাহিক ও সরকারি ছুটির দিন ব্যতীত",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "amount", "note"),
+    [("আইন অনুযায়ী ৩০ দিন", 30, "আইন অনুযায়ী"),
+     ("৭ দিন (উর্ধ্বতন কর্তৃপক্ষের নির্দেশনা অনুযায়ী)", 7, "উর্ধ্বতন কর্তৃপক্ষের নির্দেশনা অনুযায়ী")],
+)
+def test_a_printed_limit_wins_over_the_rule_it_cites(raw: str, amount: int, note: str) -> None:
+    deadline, messages = parse_deadline(raw)
+    assert messages == []
+    assert (deadline.amount, deadline.per_directive, deadline.notes) == (amount, False, (note,))
+
+
+@pytest.mark.parametrize(("raw", "unit", "amount"),
+                         [("৭ কাযর্দিবস", "working_days", 7), ("৩ কমর্ দিবস", "working_days", 3),
+                          ("সবোর্চ্চ ৭ দিন", "calendar_days", 7)])
+def test_spellings_garbled_by_old_font_conversions(raw: str, unit: str, amount: int) -> None:
+    deadline, messages = parse_deadline(raw)
+    assert messages == [] and (deadline.unit, deadline.amount) == (unit, amount)

@@ -85,7 +85,9 @@ _NOT_BN_BEFORE = f"(?<![{_BN}a-z])"
 _NOT_BN_AFTER = f"(?![{_BN}a-z])"
 
 _UNIT_PATTERNS: Final[dict[str, str]] = {
-    "working_days": (r"(?:কার্য্য|কার্য|কায্য|কাৰ্য|কর্ম) ?দিবস(?:ের|ে)?|কাজের দিন(?:ের|ে)?"
+    # কাযর্/কমর্: the reph misplaced by old (Bijoy) font conversions
+    "working_days": (r"(?:কার্য্য|কার্য|কায্য|কাৰ্য|কায|কাযর্|কর্ম|কমর্) ?দিবস(?:ের|ে)?"
+                     r"|কাজের দিন(?:ের|ে)?"
                      r"|(?<![a-z])(?:working|work|business|office) ?days?\b|(?<![a-z])workdays?\b"),
     "weeks": r"সপ্তাহ(?:ের|ে)?|(?<![a-z])weeks?\b",
     "years": r"বছর(?:ের|ে)?|বৎসর(?:ের|ে)?|(?<![a-z])years?\b",
@@ -180,7 +182,8 @@ _ATOMS: Final[list[tuple[str, str]]] = [
      r"(?:বা|অথবা|ও) ?(?:তদুর্ধ্ব|তদুর্দ্ধ|তার ?বেশি|তার ?অধিক|ততোধিক|উর্ধ্বে)|তদুর্ধ্ব|ততোধিক"
      r"|এর ?বেশি|\bor more\b|\band above\b|\bor longer\b"),
     ("within",
-     r"এর ?মধ্যে|মধ্যে|ভিতরে|ভেতরে|সর্বোচ্চ|সর্বাধিক|অনধিক|অনুর্ধ্ব|পর্যন্ত|\bwithin\b"
+     r"এর ?মধ্যে|মধ্যে|ভিতরে|ভেতরে|সর্বোচ্চ|সবোর্চ্চ|সর্বাধিক|অনধিক|অনুর্ধ্ব|পর্যন্ত|পর্যমত্ম"
+     r"|পযর্ন্ত|পযর্মত্ম|\bwithin\b"
      r"|\bmaximum\b|\bmax\b\.?|\bat (?:the )?most\b|\bnot (?:more|later) than\b"
      r"|\bno later than\b|\bup ?to\b"),
     ("range_word", r"থেকে|হতে|হইতে|\bto\b|\btill\b|\buntil\b"),
@@ -526,13 +529,13 @@ def _clean_note(chunk: str) -> str:
     return note
 
 
-def _read(base: str) -> tuple[_Reading, list[str]]:
+def _read(base: str) -> tuple[_Reading, list[_Atom], list[int]]:
     folded, where = _fold_with_map(base)
     reading = _Reading(text=ascii_digits(base))
     atoms = [_Atom(m.lastgroup or "", m.start(), m.end(), m.group())
              for m in _ATOM_RE.finditer(folded)]
     _Scanner(atoms, folded, reading, where).run()
-    return reading, _leftover(base, where, atoms)
+    return reading, atoms, where
 
 
 @dataclass
@@ -598,8 +601,14 @@ def parse_deadline(raw: str) -> tuple[Deadline, list[str]]:
     base = squash(nfc(raw))
     if not base:
         return Deadline(raw=base, needs_review=True), ["deadline cell is empty"]
-    reading, notes = _read(base)
+    reading, atoms, where = _read(base)
     out = _decide(reading)
+    if out.per_directive and out.limit is not None:
+        # "আইন অনুযায়ী ৩০ দিন": the limit is printed, the rule it cites is a note
+        out.per_directive = False
+        for atom in atoms:
+            atom.used = atom.used and atom.kind != "directive"
+    notes = _leftover(base, where, atoms)
     _leftover_messages(reading, out, notes)
     kinds = reading.kinds
     as_needed = "as_needed" in kinds
