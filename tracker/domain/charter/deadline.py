@@ -402,6 +402,9 @@ class _Scanner:
         high_value = high * factor if high is not None else None
         if low_value is not None and high_value is not None and low_value >= high_value:
             problems.append(f"the range {low}-{high} does not go up")
+            high_value = low_value = None  # which end is meant? not guessed
+        if high_value is None:
+            low_value = None
         self.add(i, last, high_value, unit, 1, low_value, problems)
         return last + 1
 
