@@ -165,3 +165,12 @@ def test_officers_of_other_offices_are_recognised() -> None:
     assert secretariat is not None and secretariat.designation is None
     secretary, _ = parse_officer("সচিব, ইউনিয়ন পরিষদ")
     assert secretary is not None and secretary.designation == "সচিব"
+
+
+def test_an_office_named_without_its_location_keeps_its_name() -> None:
+    for expected in FILES:
+        if expected["file"].startswith(("subregistrar", "union_land")):
+            parsed = parse_file(FOLDER / expected["file"])
+            assert parsed.office.name == expected["office_bn"]
+            assert parsed.office.code is None
+            assert any("named without its location" in p.message for p in parsed.problems)

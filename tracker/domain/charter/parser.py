@@ -933,6 +933,26 @@ def _office(events: list[Event], geo: Geography, state: _State) -> OfficeInfo:
             website=website,
             line=event.line,
         )
+    named = _office_name_only(head[start:])
+    if named is not None:
+        state.problem(named.line, f"office {named.text!r} is named without its location "
+                                  "(upazila, district): give --office CODE when importing")
+        return OfficeInfo(name=named.text, website=website, line=named.line)
     state.problem(1, "no office name or location (upazila, district) in the document head: "
                      "give --office CODE when importing")
     return OfficeInfo(website=website)
+
+
+#: words naming an office (কার্যালয়, অফিস, দপ্তর, পরিষদ), for a head without a location
+_OFFICE_WORD = re.compile(r"কার্যালয়|অফিস|দপ্তর|পরিষদ|\boffice\b", re.IGNORECASE)
+#: "… কার্যালয়, সদর, গাজীপুর — এর সেবা সম্পর্কিত তথ্য": what follows the dash is no name
+_NAME_TAIL = re.compile(r"\s+[—–-]\s+.*$")
+
+
+def _office_name_only(head: list[TextLine]) -> TextLine | None:
+    """The first short head line naming an office, when no line gives its location."""
+    for event in head:
+        plain = _NAME_TAIL.sub("", _plain(event.text))
+        if plain and len(plain) <= 120 and _OFFICE_WORD.search(nfc(plain)):
+            return TextLine(event.line, plain)
+    return None
