@@ -345,3 +345,27 @@ def test_hostile_inputs_of_the_new_layouts_take_linear_time() -> None:
     for name, make in HOSTILE_LAYOUTS.items():
         small, large = _cpu(make(40_000)), _cpu(make(160_000))
         assert large < 10 * max(small, 0.01), (name, small, large)
+
+
+def test_a_blank_line_ends_a_cell_whose_pipe_is_lost() -> None:
+    text = HEAD + _pipe_cells().replace("সেবার নাম |", "সেবার নাম\n", 1)
+    assert _read(parse_charter(text)) == WANT
+
+
+def test_a_line_of_spaces_and_tabs_inside_pipe_cells_is_blank() -> None:
+    text = HEAD + _pipe_cells().replace("২ |\n", "২ |\n\t \n", 1)
+    assert _read(parse_charter(text)) == WANT
+
+
+def test_paragraphs_after_a_table_of_pipe_cells_are_no_cells() -> None:
+    text = HEAD + _pipe_cells() + "\nবিটিসিএল\n\nআরও তথ্যের জন্য যোগাযোগ করুন\n"
+    parsed = parse_charter(text)
+    assert _read(parsed) == WANT
+
+
+def test_a_flattened_table_broken_over_lines_keeps_its_rows() -> None:
+    line = ("ক্রমিক নং সেবার নাম সেবা প্রদানের সময় সীমা " + " ".join(
+        f"{i}. {r[1]} বিস্তারিত বিবরণ সহ সেবা প্রদান করা হয় {r[2]}" for i, r in enumerate(ROWS, 1)))
+    broken = line.replace(" ৩.", "\n৩.") + " " + "ক" * 200
+    parsed = parse_charter(HEAD + broken + "\n\nপরিকল্পনা ও বাস্তবায়নে: এটুআই")
+    assert [s.number for s in parsed.services] == [1, 2, 3]

@@ -3,7 +3,8 @@
 Web pages copied as text give tables whose "|" marks the end of a cell, not of a row:
 
 - a cell per line ending in " |" (``ক্রমিকনং |``), a cell's text over several lines with its
-  "|" on the next line, and "|" alone on a line for an empty cell;
+  "|" on the next line, and "|" alone on a line for an empty cell (a blank line ends a
+  cell whose "|" is missing);
 - whole rows ``০২ | ওয়ারিশান সনদপত্র | … |`` without a leading pipe, a row wrapping over lines
   (a line starting with "|" then ends the cell left open on the line above);
 - a markdown row (leading pipe) wrapped over lines, closed by a "|" further down.
@@ -27,16 +28,21 @@ class PipeStream:
     pending: list[tuple[int, str]] = field(default_factory=list)
     #: the source lines fed, for a caller that finds no table in them
     lines: list[tuple[int, str]] = field(default_factory=list)
+    #: cells up to here were ended by a "|"; those after it only by blank lines
+    piped: int = 0
 
     def feed(self, number: int, line: str) -> bool:
         """Read one line; True if it ended with "|" (nothing left open)."""
         self.lines.append((number, line))
         stripped = line.strip()
         if not stripped:
-            return not self.pending
+            # a blank line ends a cell whose "|" is missing (cells are never split by one)
+            self._end_pending()
+            return True
         if stripped == "|":
             if not self._end_pending():
                 self.cells.append(Cell("", number))
+            self.piped = len(self.cells)
             return True
         body = stripped
         if body.startswith("|"):
@@ -49,6 +55,7 @@ class PipeStream:
                 self._end_pending()
             else:
                 self.cells.append(Cell(part, number))
+        self.piped = len(self.cells)
         if last.strip():
             self.pending.append((number, last))
         return not self.pending
@@ -63,13 +70,16 @@ class PipeStream:
     def finish(self, *, cut: bool) -> list[tuple[int, str]]:
         """End the stream. The text still open is the last cell, cut off, if the document
         says it was cut here; otherwise it is plain text after the table (a page footer),
-        returned as its lines."""
-        if not self.pending:
-            return []
-        if cut:
+        returned as its lines, with the cells ended only by blank lines after the last "|"
+        (paragraphs below the table)."""
+        if not cut:
+            # text after the last "|" (paragraphs below the table) is no cell
+            tail = [(c.line, c.text) for c in self.cells[self.piped:]]
+            del self.cells[self.piped:]
+            left, self.pending = tail + self.pending, []
+            return left
+        if self.pending:
             first = self.pending[0][0]
             self.cells.append(Cell("\n".join(t for _, t in self.pending), first, cut=True))
             self.pending = []
-            return []
-        left, self.pending = self.pending, []
-        return left
+        return []

@@ -29,8 +29,8 @@ _ITEM = re.compile(r"^\s*\(?(\d{1,2})\s*[।.)]\)?\s*(\S.*)$")
 _SUB_ITEM = re.compile(r"^\s*\(\s*[ক-হa-z]\s*\)")
 _NAME_END = re.compile(r"[ঃ:।]")
 _SENTENCE_END = re.compile(r"।|(?<=[^\d])\.(?=\s|$)")
-#: a row's serial inside a flattened table: "১. " after a space
-_FLAT_SERIAL = re.compile(r"(?:(?<=\s)|^)(\d{1,2})\s*[.।)]\s+")
+#: a row's serial inside a flattened table: "১. " after a space (not "২.৩০", a time)
+_FLAT_SERIAL = re.compile(r"(?:(?<=\s)|^)(\d{1,2})\s*[.।)]\s*(?!\d)")
 _NAME_CHARS = 160
 #: a flattened table is a long line (a header line is at most a few dozen characters)
 _FLAT_MIN_CHARS = 200
@@ -159,10 +159,17 @@ def flattened_table(events: Sequence[Event]) -> list[ProseItem]:
         text = squash(event.text)
         if not is_number_header(" ".join(text.split()[:2])):
             continue
+        end = index + 1  # the line may go on over the next lines (a line break typed in it)
+        while end < len(events):
+            following = events[end]
+            if not isinstance(following, TextLine) or _ends_prose(following.text):
+                break
+            end += 1
+        text = squash(" ".join(e.text for e in events[index:end] if isinstance(e, TextLine)))
         rows = _flat_rows(text)
         if len(rows) < 2:
             continue
-        after = events[index + 1] if index + 1 < len(events) else None
+        after = events[end] if end < len(events) else None
         cut = isinstance(after, TextLine) and is_cut_marker(after.text)
         review = (f"the table is flattened onto one line (line {event.line}): its cells "
                   "cannot be told apart, the time limit is to be set in review")

@@ -106,7 +106,8 @@ class _Reader:
                 return
             self._end_wrap(cut=False)
         if self._stream is not None:
-            if "\t" not in line and ("|" in stripped or classify_heading(stripped) is None):
+            # (a line of only spaces and TABs is blank here, not a cell-per-line cell)
+            if "\t" not in stripped and ("|" in stripped or classify_heading(stripped) is None):
                 self._stream.feed(number, line)
                 return
             self._end_stream(cut=False)
