@@ -376,3 +376,25 @@ def test_cli_refuses_review_and_directive_dates_and_logs_no_deadline(
     with Session(engine) as session:
         assert counts(session)[0] == 1  # the refused ones wrote nothing
     engine.dispose()
+
+
+def test_why_is_a_no_deadline_request_due_says_there_is_no_limit(
+    office_session: Session,
+) -> None:
+    """"Why is it due then?" of a no-deadline request names the printed cell (the one
+    explanation home, ``uncounted_explanation``), not "as per directive"."""
+    from tracker.services.auth import SYSTEM
+    from tracker.services.queries import explain_due, load_readable
+    from tracker.store.models import Service
+
+    request = log_request(office_session, new=new(service="citizen-3"), now=NOW, user=None)
+    office_session.commit()
+    assert request.id is not None
+    loaded, office = load_readable(office_session, request_id=request.id, scope=SYSTEM)
+    service = office_session.get(Service, loaded.service_id)
+    assert service is not None
+    lines = explain_due(office_session, request=loaded, office=office, service=service,
+                        as_of=date(2025, 6, 30))
+    assert any(line == "no deadline: the charter sets no per-request limit (চলমান প্রক্রিয়া)"
+               for line in lines), lines
+    assert not any("as per directive" in line for line in lines)

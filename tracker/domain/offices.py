@@ -209,3 +209,11 @@ def office_name(kind: str, level: Level, *, place_bn: str, place_en: str) -> tup
     if kind == OfficeKind.ICT:
         return f"{label_bn}, {place_bn}", f"{place_en} {label_en}"
     return f"{label_bn}, {place_bn}", f"{label_en}, {place_en}"
+
+
+def has_own_officers(level: str, kind: str) -> bool:
+    """Whether an office has officers of its own who log its requests and get its daily
+    digest: every upazila-level office of any kind, and a district-level office that is
+    not the district ICT office (whose users are the district's programmers), e.g.
+    ``dhaka@btcl``. The one home of this rule: user creation and digests call it."""
+    return level == "upazila" or kind != OfficeKind.ICT

@@ -43,7 +43,7 @@ from sqlmodel import Session, col
 from tracker.domain.bn import LANGS, fmt_date, fmt_num, fmt_pct, grs_title, localise_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.deadlines import previous_working_day
-from tracker.domain.offices import Level, OfficeKind, kind_label
+from tracker.domain.offices import Level, has_own_officers, kind_label
 from tracker.domain.periods import is_first_working_day_of_week, week_start
 from tracker.domain.status import Status
 from tracker.services.auth import SYSTEM
@@ -506,11 +506,9 @@ class _OfficeInfo:
 
 
 def has_office_digest(level: str, office_kind: str) -> bool:
-    """Whether an office's own officers get its daily digest: every upazila-level office
-    of any kind, and a district's offices except its ICT office (whose users are the
-    district's programmers, who get the district digest). The rule of
-    tracker.services.offices.create_user for who may be an office's officer."""
-    return level == "upazila" or office_kind != OfficeKind.ICT
+    """Whether an office's own officers get its daily digest (those it has:
+    tracker.domain.offices.has_own_officers)."""
+    return has_own_officers(level, office_kind)
 
 
 def build_digests(session: Session, *, as_of: date, office_ids: Iterable[int] | None = None,

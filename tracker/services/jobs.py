@@ -48,6 +48,7 @@ from sqlmodel import Session, col
 
 from tracker.config import AllClear, Settings, get_settings
 from tracker.domain.calendar import load_calendar
+from tracker.domain.offices import has_own_officers
 from tracker.domain.periods import is_first_working_day_of_week
 from tracker.errors import TrackerError
 from tracker.services.complaints import escalate_due
@@ -87,7 +88,7 @@ class Recipient:
     language: str
     role: str
     office_id: int
-    office_kind: str
+    office_level: str  # upazila | district (Office.kind)
     district_id: int
     district_en: str
 
@@ -107,18 +108,21 @@ def recipients(session: Session) -> list[Recipient]:
     """Active upazila officers of upazila offices and district programmers, with e-mail."""
     rows = session.execute(
         sa.select(col(User.id), col(User.email), col(User.language), col(User.role),
-                  col(Office.id), col(Office.kind), col(Office.district_id),
-                  col(District.name_en))
+                  col(Office.id), col(Office.kind), col(Office.office_kind),
+                  col(Office.district_id), col(District.name_en))
         .join(Office, col(Office.id) == User.office_id)
         .join(District, col(District.id) == Office.district_id)
         .where(col(User.active).is_(True), col(User.email).is_not(None), col(User.email) != "",
                col(User.role).in_(("upazila_officer", "district_programmer")))
         .order_by(col(User.id)))
-    found = [Recipient(int(uid), str(mail), str(lang or "bn"), str(role), int(oid), str(kind),
-                       int(did), str(den))
-             for uid, mail, lang, role, oid, kind, did, den in rows]
-    return [r for r in found if (r.role, r.office_kind) in (
-        ("upazila_officer", "upazila"), ("district_programmer", "district"))]
+    found = [(Recipient(int(uid), str(mail), str(lang or "bn"), str(role), int(oid),
+                        str(level), int(did), str(den)), str(kind))
+             for uid, mail, lang, role, oid, level, kind, did, den in rows]
+    # An officer gets the digest of an office that has officers of its own (any upazila
+    # office, a district's non-ICT offices); a programmer that of a district-level office.
+    return [r for r, kind in found
+            if (r.role == "upazila_officer" and has_own_officers(r.office_level, kind))
+            or (r.role == "district_programmer" and r.office_level == "district")]
 
 
 @dataclass(frozen=True)

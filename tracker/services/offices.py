@@ -15,6 +15,7 @@ from tracker.domain.geo import load_geography
 from tracker.domain.offices import (
     OfficeKind,
     check_kind_for_code,
+    has_own_officers,
     office_name,
     parse_kind,
     parse_office_code,
@@ -127,8 +128,8 @@ def create_user(session: Session, *, username: str, full_name: str, role: str,
     # An officer logs the requests of one office: an upazila office of any kind, or a
     # district-level office that is not the district ICT office (whose users are the
     # district's programmers), e.g. dhaka@btcl.
-    if role == "upazila_officer" and (office is None or (
-            office.kind != "upazila" and office.office_kind == OfficeKind.ICT)):
+    if role == "upazila_officer" and (
+            office is None or not has_own_officers(office.kind, office.office_kind)):
         raise TrackerError("an upazila officer needs an upazila office, or a district office "
                            "other than the ICT office, e.g. dhaka@btcl (--office)")
     if role == "district_programmer" and office is None:

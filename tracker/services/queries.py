@@ -26,6 +26,7 @@ from tracker.domain.deadlines import (
     due_date,
     due_with_open_hold,
     running_hold_working_days,
+    uncounted_explanation,
     working_days_allowed,
     working_days_left,
 )
@@ -294,8 +295,8 @@ def explain_due(session: Session, *, request: Request, office: Office, service: 
                         running_hold_start=running, received=request.received_date):
         return [*lines, _outside_calendar_line(request, running, calendar)]
     if spec is None:
-        lines.append(f"as per directive: due {_day(request.due_date) or 'not entered'} "
-                     f"({request.directive_ref or 'no reference'})")
+        lines.append(uncounted_explanation(service.unit, service.deadline_raw,
+                                           request.due_date, request.directive_ref))
     else:
         holds = [Hold(h.start_date, h.end_date) for h in periods if h.end_date is not None]
         lines.append(due_date(request.received_at, spec, calendar, holds=holds,
