@@ -369,3 +369,18 @@ def test_a_flattened_table_broken_over_lines_keeps_its_rows() -> None:
     broken = line.replace(" ৩.", "\n৩.") + " " + "ক" * 200
     parsed = parse_charter(HEAD + broken + "\n\nপরিকল্পনা ও বাস্তবায়নে: এটুআই")
     assert [s.number for s in parsed.services] == [1, 2, 3]
+
+
+def test_a_grs_table_of_blank_separated_cells() -> None:
+    cells = ["S/N", "Name of service", "Time limit", "1", "Mutation", "28 days"]
+    grs = ["ক্রমিক নং", "কখন যোগাযোগ করবেন", "কার সঙ্গে যোগাযোগ করবেন", "নিষ্পত্তির সময়সীমা",
+           "১", "দায়িত্বপ্রাপ্ত কর্মকর্তা সমাধান দিতে না পারলে", "অভিযোগ নিষ্পত্তি কর্মকর্তা (অনিক)",
+           "৩০ কার্যদিবস", "২", "অনিক নির্দিষ্ট সময়ে সমাধান দিতে না পারলে", "আপিল কর্মকর্তা",
+           "২০ কার্যদিবস"]
+    text = HEAD + "\n\n".join([*cells, "অভিযোগ প্রতিকার ব্যবস্থা (GRS)", *grs])
+    parsed = parse_charter(text)
+    assert [(s.number, s.name_bn, s.deadline.amount) for s in parsed.services] == [
+        (1, "Mutation", 28)]
+    assert [(g.tier, g.role, g.deadline.amount) for g in parsed.grs] == [
+        (1, "complaint_officer", 30), (2, "appeal_officer", 20)]
+    assert not [p for p in parsed.problems if "unknown column" in p.message]

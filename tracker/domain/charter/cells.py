@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from tracker.domain.charter.deadline import is_ditto
 from tracker.domain.charter.sections import (
     Field,
+    grs_header,
     is_number_header,
     meaning_field,
     meaning_header,
@@ -102,7 +103,15 @@ def _serials_from_one(cells: Sequence[Cell], start: int) -> int:
 
 
 def _header_fields(texts: Sequence[str]) -> list[Field | None] | None:
-    return service_header(texts) or meaning_header(texts)
+    """The columns of a services header, or of a GRS header (its serial and time limit are
+    at the same places: the parser reads its columns again from the header row)."""
+    found = service_header(texts) or meaning_header(texts)
+    if found is not None:
+        return found
+    grs = grs_header(texts)
+    if grs is None:
+        return None
+    return [f if f in ("number", "deadline") else "other" for f in grs]
 
 
 def _header_end(cells: Sequence[Cell]) -> int:

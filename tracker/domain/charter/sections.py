@@ -174,7 +174,8 @@ _MEANING_WORDS: tuple[tuple[tuple[str, ...], Field], ...] = (
     (("মূল্য", "ফি", "খরচ", "পরিশোধ"), "fee"),
     (("কাগজ", "দলিলাদি"), "documents"),
     (("পদ্ধতি", "পদ্বতি", "প্রক্রিয়া", "প্রক্রিয়া"), "method"),
-    (("সেবারনাম", "নাম", "বিবরণ", "ধরণ", "ধরন", "খাত", "সেবাসমূহ"), "name"),
+    (("সেবারনাম", "নাম", "বিবরণ", "ধরণ", "ধরন", "খাত", "সেবাসমূহ", "প্রদত্তসেবা", "শিরোনাম",
+      "কার্যাবলী", "কার্যাবলি"), "name"),
     (("ক্রম", "নং", "নম্বর"), "number"),
     (("মন্তব্য", "স্থান", "কার্যক্রম", "গ্রহণকারী", "গ্রহনকারী", "বরাবর", "আবেদন"), "other"),
 )
@@ -188,7 +189,7 @@ _ENGLISH_WORDS: tuple[tuple[str, Field], ...] = (
     (r"documents?|papers?|requirements?", "documents"),
     (r"methods?|procedures?|process|how", "method"),
     (r"name|services?|description|works?|activit\w*", "name"),
-    (r"s\.?\s*l\.?|s\.?\s*r\.?|serial|no\.?|number|#", "number"),
+    (r"s\.?\s*l\.?|s\.?\s*r\.?|s\s*/\s*n|serial|no\.?|number|#", "number"),
     (r"remarks?|comments?|place|where|recipients?", "other"),
 )
 _ENGLISH = tuple((re.compile(rf"(?<![a-z])(?:{w})(?![a-z])"), f) for w, f in _ENGLISH_WORDS)
@@ -247,7 +248,8 @@ def is_number_header(cell: str) -> bool:
         return False
     key = match_key(text)
     serial = key.startswith(_KRA) and _NONG in key  # ক্রঃ নং
-    if key.startswith(_KRAM) or serial:
+    if key.startswith(_KRAM) or serial or key == _NONG:
         return True
-    english = r"(?:s\.?\s*[lr]\.?|serial)(?:\s*no\.?)?|no\.?"
+    english = (r"(?:s\.?\s*[lr]\.?|serial)(?:\s*(?:no\.?|number))?|s\s*/\s*n|no\.?|#"
+               r"|item\s*no\.?")
     return re.fullmatch(english, text.casefold()) is not None
