@@ -384,3 +384,11 @@ def test_a_grs_table_of_blank_separated_cells() -> None:
     assert [(g.tier, g.role, g.deadline.amount) for g in parsed.grs] == [
         (1, "complaint_officer", 30), (2, "appeal_officer", 20)]
     assert not [p for p in parsed.problems if "unknown column" in p.message]
+
+
+def test_blank_separated_cells_without_a_serial_column() -> None:
+    cells = ["সেবার নাম", "সেবা প্রদানের সময়সীমা", "সেবার মূল্য",
+             *[c for r in ROWS for c in r[1:]]]
+    parsed = parse_charter(HEAD + "\n\n".join(cells))
+    assert _read(parsed) == WANT
+    assert [s.fee_raw for s in parsed.services] == [r[3] for r in ROWS]

@@ -4,7 +4,8 @@ Web pages copied as text often lose the table: every cell becomes a line of its 
 with a blank line between cells, the words of a cell sometimes squashed together
 ("সেবাপ্রাপ্তিরসময়সীমা"), the header sometimes glued into one line ("ক্রমিক নংসেবা প্রদানের
 বিবরণসেবা প্রদানের সময়"). Such a table is found by its header: a line saying ক্রমিক নং /
-ক্রঃ নং / Sr. No. followed by lines naming a service and (usually) a time limit; its cells run
+ক্রঃ নং / Sr. No. followed by lines naming a service and (usually) a time limit, or lines
+each naming another column, the service's name and its time limit among them; its cells run
 to the next heading, the next header, a page footer or the end of the document, and
 :func:`cells.cut_table` cuts them into rows.
 """
@@ -18,6 +19,7 @@ from tracker.domain.charter.ending import is_cut_marker, is_page_footer
 from tracker.domain.charter.sections import (
     classify_heading,
     is_number_header,
+    meaning_field,
     meaning_header,
 )
 from tracker.domain.charter.text import squash
@@ -43,11 +45,31 @@ def split_glued_header(text: str) -> list[str] | None:
     return parts if meaning_header(parts) is not None else None
 
 
-def _header_cells(event: TextLine) -> list[Cell] | None:
+def _header_cells(events: list[Event], start: int) -> list[Cell] | None:
+    event = events[start]
+    assert isinstance(event, TextLine)
     if is_number_header(event.text):
         return [Cell(squash(event.text), event.line)]
     glued = split_glued_header(event.text)
-    return [Cell(p, event.line) for p in glued] if glued else None
+    if glued:
+        return [Cell(p, event.line) for p in glued]
+    return [Cell(squash(event.text), event.line)] if _unnumbered_header(events, start) else None
+
+
+#: a header without a serial column: at most this many lines, each naming another column
+_UNNUMBERED_HEADER = 8
+
+
+def _unnumbered_header(events: list[Event], start: int) -> bool:
+    """Whether a header without a serial column starts here: consecutive short lines each
+    naming a different column, among them the service's name and its time limit."""
+    seen: list[str] = []
+    for event in events[start:start + _UNNUMBERED_HEADER]:
+        found = meaning_field(event.text) if isinstance(event, TextLine) else None
+        if found is None or found in seen:
+            break
+        seen.append(found)
+    return len(seen) >= 2 and "name" in seen and "deadline" in seen
 
 
 def _ends_table(text: str) -> bool:
@@ -61,7 +83,7 @@ def _table_at(events: list[Event], start: int) -> tuple[list[Row], int] | None:
     first = events[start]
     if not isinstance(first, TextLine):
         return None
-    cells = _header_cells(first)
+    cells = _header_cells(events, start)
     if cells is None:
         return None
     end = start + 1
