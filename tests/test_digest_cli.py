@@ -48,18 +48,20 @@ def test_preview_of_an_unknown_office_is_one_line_and_exit_2(
 
 def test_send_to_the_outbox_then_again_skips_everything(
         demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 14 recipients: the officer of each of the demo's 7 offices and the programmer of
+    # each of their 7 districts
     code, out, _ = run(capsys, "digest", "send", "--date", "2024-08-20", "--dry-run")
-    assert (code, out) == (0, "2024-08-20: would send 10, skipped 0, failed 0 "
+    assert (code, out) == (0, "2024-08-20: would send 14, skipped 0, failed 0 "
                               "(0 pending retry) via outbox\n")
     assert not (demo_db / "outbox").exists()
     code, out, _ = run(capsys, "digest", "send", "--date", "2024-08-20")
-    assert (code, out) == (0, "2024-08-20: sent 10, skipped 0, failed 0 (0 pending retry) "
+    assert (code, out) == (0, "2024-08-20: sent 14, skipped 0, failed 0 (0 pending retry) "
                               "via outbox\n")
-    assert len(list((demo_db / "outbox").glob("*.eml"))) == 10
+    assert len(list((demo_db / "outbox").glob("*.eml"))) == 14
     code, out, _ = run(capsys, "digest", "send", "--date", "2024-08-20")
-    assert out == "2024-08-20: sent 0, skipped 10, failed 0 (0 pending retry) via outbox\n"
+    assert out == "2024-08-20: sent 0, skipped 14, failed 0 (0 pending retry) via outbox\n"
     code, out, _ = run(capsys, "digest", "status", "--date", "2024-08-20")
-    assert out == "2024-08-20: sent 10\n"
+    assert out == "2024-08-20: sent 14\n"
     code, out, _ = run(capsys, "digest", "send", "--date", "2025-05-16")
     assert out.startswith("2025-05-16: not a working day, no digests")
 
@@ -73,9 +75,10 @@ def test_send_through_smtp_reports_failures_and_status_shows_them(
     smtp_server.inbox.failing = True
     code, out, _ = run(capsys, "digest", "send", "--date", "2024-08-20")
     assert code == 0
-    assert out == "2024-08-20: sent 0, skipped 0, failed 3 (10 pending retry) via smtp\n"
+    # three attempts fail (then the breaker stops the run); all 14 stay pending
+    assert out == "2024-08-20: sent 0, skipped 0, failed 3 (14 pending retry) via smtp\n"
     _code, out, _ = run(capsys, "digest", "status", "--date", "2024-08-20")
-    assert out.splitlines()[0] == "2024-08-20: pending 10"
+    assert out.splitlines()[0] == "2024-08-20: pending 14"
     assert sum("451" in line for line in out.splitlines()) == 3
 
 

@@ -54,7 +54,10 @@ from tracker.services.jobs import (
 from tracker.services.mail import OutcomeUnknown, SMTPTransport, TransportError
 from tracker.store.models import DigestDelivery
 
-DAY = date(2024, 8, 20)  # a Tuesday: ten digests (five officers, five programmers)
+#: A Tuesday: fourteen digests, one to the officer of each of the demo's seven offices and
+#: one to the programmer of each of their seven districts.
+DAY = date(2024, 8, 20)
+RECIPIENTS = 14
 #: The client gives up after CLIENT_TIMEOUT; the slow server answers after SERVER_DELAY.
 CLIENT_TIMEOUT = 0.4
 SERVER_DELAY = 1.2
@@ -226,8 +229,8 @@ def test_a_slow_server_gets_each_digest_once_and_rows_say_outcome_unknown(
     server = serve(SlowInbox())
     _run_until_nothing_is_pending(seeded_engine, server)
     stored = _stored_per_message_id(server.inbox)
-    assert len(stored) == 10 and set(stored.values()) == {1}
-    assert day_states(seeded_engine, DAY) == {"failed": 10}
+    assert len(stored) == RECIPIENTS and set(stored.values()) == {1}
+    assert day_states(seeded_engine, DAY) == {"failed": RECIPIENTS}
     with DBSession(seeded_engine) as session:
         rows = session.exec(select(DigestDelivery)).all()
     assert all(r.attempts == 1 and is_outcome_unknown(r.last_error) for r in rows)
@@ -237,7 +240,7 @@ def test_a_slow_server_gets_each_digest_once_and_rows_say_outcome_unknown(
                     transport=_impatient(server), settings=settings())
     deliver(seeded_engine, transport=_impatient(server), now=at_nine(DAY) + timedelta(hours=7),
             settings=settings())
-    assert (again.sent, again.failed, again.skipped) == (0, 0, 10)
+    assert (again.sent, again.failed, again.skipped) == (0, 0, RECIPIENTS)
     assert _stored_per_message_id(server.inbox) == stored
 
 
@@ -245,7 +248,8 @@ def test_one_run_reports_the_unknown_outcomes(seeded_engine: Engine, serve: Any)
     result = run_day(seeded_engine, day=DAY, now=at_nine(DAY),
                      transport=_impatient(serve(SlowInbox())), settings=settings())
     # The breaker opens after three sends without an answer; the rest wait, untouched.
-    assert (result.sent, result.failed, result.unknown, result.pending) == (0, 0, 3, 7)
+    assert (result.sent, result.failed, result.unknown, result.pending) == (
+        0, 0, 3, RECIPIENTS - 3)
     assert "outcome unknown 3" in result.summary()
 
 
@@ -262,11 +266,11 @@ def test_requeue_resends_once_with_the_same_message_id(seeded_engine: Engine,
     assert result.sent == 1
     [(rcpts, message)] = healthy.inbox.messages
     assert rcpts == ["jashore@tracker.local"] and str(message["Message-ID"]) in first
-    assert requeue(seeded_engine, day=DAY, now=later) == 9
+    assert requeue(seeded_engine, day=DAY, now=later) == RECIPIENTS - 1
     deliver(seeded_engine, transport=healthy.transport(), now=later, day=DAY)
     deliver(seeded_engine, transport=healthy.transport(), now=later + timedelta(hours=1))
     assert _stored_per_message_id(healthy.inbox) == first  # each once more, same ids
-    assert day_states(seeded_engine, DAY) == {"sent": 10}
+    assert day_states(seeded_engine, DAY) == {"sent": RECIPIENTS}
     assert requeue(seeded_engine, day=DAY, now=later) == 0  # sent digests are not requeued
 
 
@@ -316,7 +320,7 @@ def test_one_recipient_whose_digest_cannot_be_built_stops_no_other(
     result = run_day(seeded_engine, day=DAY, now=at_nine(DAY), transport=server.transport(),
                      settings=settings())
     # Keshabpur's officer, and Jashore's programmer (whose digest covers Keshabpur).
-    assert (result.sent, result.planned) == (8, 8)
+    assert (result.sent, result.planned) == (RECIPIENTS - 2, RECIPIENTS - 2)
     assert sorted(f.recipient for f in result.errors) == ["jashore-keshabpur@tracker.local",
                                                           "jashore@tracker.local"]
     assert all("outside the known calendar" in f.line() for f in result.errors)
@@ -327,7 +331,7 @@ def test_one_recipient_whose_digest_cannot_be_built_stops_no_other(
     later = run_day(seeded_engine, day=DAY, now=at_nine(DAY) + timedelta(hours=1),
                     transport=server.transport(), settings=settings())
     assert (later.sent, later.errors) == (2, ())
-    assert len(server.inbox.messages) == 10
+    assert len(server.inbox.messages) == RECIPIENTS
 
 
 def test_a_far_future_due_date_in_the_data_stops_no_other_office(
@@ -348,9 +352,12 @@ def test_a_far_future_due_date_in_the_data_stops_no_other_office(
     others = {"dinajpur-dinajpur-sadar@tracker.local", "jashore-keshabpur@tracker.local",
               "manikganj-manikganj-sadar@tracker.local", "lalmonirhat-patgram@tracker.local",
               "dinajpur@tracker.local", "jashore@tracker.local", "manikganj@tracker.local",
-              "lalmonirhat@tracker.local"}
+              "lalmonirhat@tracker.local", "habiganj-madhabpur-land@tracker.local",
+              "jamalpur-sarishabari-doail-up@tracker.local", "habiganj@tracker.local",
+              "jamalpur@tracker.local"}
+    assert len(others) == RECIPIENTS - 2  # all but Magura Sadar's officer and programmer
     assert others <= set(server.inbox.recipients)
-    assert result.sent + len(result.errors) == 10
+    assert result.sent + len(result.errors) == RECIPIENTS
 
 
 def test_a_build_failure_is_the_only_one_even_when_one_pass_is_not_possible(
@@ -367,7 +374,7 @@ def test_a_build_failure_is_the_only_one_even_when_one_pass_is_not_possible(
     server = serve(Inbox())
     result = run_day(seeded_engine, day=DAY, now=at_nine(DAY), transport=server.transport(),
                      settings=settings())
-    assert result.sent == 9
+    assert result.sent == RECIPIENTS - 1
     assert [f.recipient for f in result.errors] == ["magura@tracker.local"]
 
 
@@ -396,13 +403,14 @@ def test_cli_status_shows_unknown_outcomes_and_requeue_resends_them(
     _point_at(slow, settings_env)
     code, out, _ = run(capsys, "digest", "send", "--date", "2024-08-20")
     assert code == 0
-    assert out == ("2024-08-20: sent 0, skipped 0, failed 0 (7 pending retry), outcome "
+    # the breaker opens after three sends without an answer: 3 unknown, 11 wait
+    assert out == ("2024-08-20: sent 0, skipped 0, failed 0 (11 pending retry), outcome "
                    "unknown 3 (not re-sent, see tracker digest status) via smtp\n")
     code, out, _ = run(capsys, "digest", "send", "--date", "2024-08-20")
     assert len(slow.inbox.messages) == 6
     _code, out, _ = run(capsys, "digest", "status", "--date", "2024-08-20")
     lines = out.splitlines()
-    assert lines[0] == "2024-08-20: failed 6, pending 4"
+    assert lines[0] == "2024-08-20: failed 6, pending 8"  # 3 more unknown, 14 - 6 wait
     assert sum("failed   " in line and OUTCOME_UNKNOWN in line for line in lines) == 6
     assert lines[-1].startswith("6 digest(s) with outcome unknown: the server may have "
                                 "delivered them")
@@ -410,11 +418,12 @@ def test_cli_status_shows_unknown_outcomes_and_requeue_resends_them(
     _point_at(healthy, settings_env)
     code, out, _ = run(capsys, "digest", "requeue", "--date", "2024-08-20")
     assert code == 0
-    assert out == "2024-08-20: requeued 6; sent 10, failed 0 via smtp\n"
-    assert len(healthy.inbox.messages) == 10
+    # the six requeued and the eight still pending
+    assert out == "2024-08-20: requeued 6; sent 14, failed 0 via smtp\n"
+    assert len(healthy.inbox.messages) == RECIPIENTS
     code, out, _ = run(capsys, "digest", "requeue", "--date", "2024-08-20")
     assert out == "2024-08-20: no failed digests to requeue\n"
-    assert len(healthy.inbox.messages) == 10
+    assert len(healthy.inbox.messages) == RECIPIENTS
 
 
 def test_cli_send_prints_each_digest_it_could_not_build(
@@ -425,11 +434,12 @@ def test_cli_send_prints_each_digest_it_could_not_build(
     _point_at(server, settings_env)
     code, out, err = run(capsys, "digest", "send", "--date", "2024-08-20")
     assert code == 1
-    assert out == ("2024-08-20: sent 8, skipped 0, failed 0 (0 pending retry), not built 2 "
+    # all but Patgram's officer and Lalmonirhat's programmer: 14 - 2
+    assert out == ("2024-08-20: sent 12, skipped 0, failed 0 (0 pending retry), not built 2 "
                    "via smtp\n")
     assert err.splitlines() == [
         "error: upazila_daily digest for lalmonirhat-patgram@tracker.local not built: "
         "2032-01-01 is outside the known calendar (test)",
         "error: district_daily digest for lalmonirhat@tracker.local not built: "
         "2032-01-01 is outside the known calendar (test)"]
-    assert len(server.inbox.messages) == 8
+    assert len(server.inbox.messages) == RECIPIENTS - 2

@@ -22,11 +22,18 @@ from tracker.store.models import DigestDelivery, User
 __all__ = ["smtp_server"]
 
 DAY = date(2024, 8, 20)  # a Tuesday; the seeded log ends that evening
+#: The demo's seven offices: five upazila ICT offices, the AC Land office of Madhabpur and
+#: Doail Union Parishad (their codes' "." and "@" become "-" in the address, as in the demo).
 OFFICERS = ["dinajpur-dinajpur-sadar@tracker.local", "jashore-keshabpur@tracker.local",
             "magura-magura-sadar@tracker.local", "manikganj-manikganj-sadar@tracker.local",
-            "lalmonirhat-patgram@tracker.local"]
+            "lalmonirhat-patgram@tracker.local", "habiganj-madhabpur-land@tracker.local",
+            "jamalpur-sarishabari-doail-up@tracker.local"]
+#: One programmer per district, and the seven offices are in seven districts.
 PROGRAMMERS = ["dinajpur@tracker.local", "jashore@tracker.local", "magura@tracker.local",
-               "manikganj@tracker.local", "lalmonirhat@tracker.local"]
+               "manikganj@tracker.local", "lalmonirhat@tracker.local",
+               "habiganj@tracker.local", "jamalpur@tracker.local"]
+#: One daily digest per officer and per programmer: 7 + 7.
+RECIPIENTS = 14
 
 
 @pytest.fixture
@@ -38,12 +45,16 @@ def test_a_seeded_day_sends_one_digest_to_each_officer_and_programmer(
         seeded: Engine, smtp_server: SmtpServer) -> None:
     result = run_day(seeded, day=DAY, now=at_nine(DAY), transport=smtp_server.transport(),
                      settings=settings())
-    assert (result.sent, result.skipped, result.failed) == (10, 0, 0)
+    assert len(OFFICERS) + len(PROGRAMMERS) == RECIPIENTS
+    assert (result.sent, result.skipped, result.failed) == (RECIPIENTS, 0, 0)
     inbox = smtp_server.inbox
     assert inbox.recipients == sorted(OFFICERS + PROGRAMMERS)
     subjects = inbox.subjects()
+    assert sum(s.startswith("দৈনিক সারসংক্ষেপ — ") for s in subjects) == 7
     assert sum(s.startswith("দৈনিক সারসংক্ষেপ — উপজেলা আইসিটি অফিস,") for s in subjects) == 5
-    assert sum(s.startswith("জেলার দৈনিক সারসংক্ষেপ — ") for s in subjects) == 5
+    assert sum(s.startswith("দৈনিক সারসংক্ষেপ — সহকারী কমিশনার (ভূমি)") for s in subjects) == 1
+    assert sum(s.startswith("দৈনিক সারসংক্ষেপ — দোয়াইল ইউনিয়ন পরিষদ") for s in subjects) == 1
+    assert sum(s.startswith("জেলার দৈনিক সারসংক্ষেপ — ") for s in subjects) == 7
     assert all("২০-০৮-২০২৪" in s for s in subjects)
     for _rcpts, message in inbox.messages:
         assert message.get_content_type() == "multipart/alternative"
@@ -51,7 +62,7 @@ def test_a_seeded_day_sends_one_digest_to_each_officer_and_programmer(
         assert message["X-Tracker-Digest"].endswith("2024-08-20")
     with Session(seeded) as session:
         rows = session.exec(select(DigestDelivery)).all()
-        assert {r.state for r in rows} == {"sent"} and len(rows) == 10
+        assert {r.state for r in rows} == {"sent"} and len(rows) == RECIPIENTS
         assert all(r.attempts == 1 and r.sent_at == at_nine(DAY) for r in rows)
 
 
@@ -65,7 +76,8 @@ def test_the_digest_counts_match_the_request_log(seeded: Engine,
             settings=settings())
     by_to = {rcpts[0]: m for rcpts, m in smtp_server.inbox.messages}
     for digest in digests.upazila.values():
-        message = by_to[digest.office_code.replace(".", "-") + "@tracker.local"]
+        slug = digest.office_code.replace(".", "-").replace("@", "-")  # as the demo does
+        message = by_to[slug + "@tracker.local"]
         assert str(message["Subject"]) == digest.render("bn").subject
         body = message.get_body(("plain",))
         assert body is not None and body.get_content().startswith(digest.render("bn").subject)
@@ -89,9 +101,9 @@ def test_sending_twice_sends_nothing_new(seeded: Engine, smtp_server: SmtpServer
                     settings=settings())
     again = run_day(seeded, day=DAY, now=at_nine(DAY) + timedelta(hours=3),
                     transport=smtp_server.transport(), settings=settings())
-    assert first.sent == 10
-    assert (again.planned, again.sent, again.skipped, again.failed) == (0, 0, 10, 0)
-    assert len(smtp_server.inbox.messages) == 10
+    assert first.sent == RECIPIENTS
+    assert (again.planned, again.sent, again.skipped, again.failed) == (0, 0, RECIPIENTS, 0)
+    assert len(smtp_server.inbox.messages) == RECIPIENTS
 
 
 def test_no_digest_on_a_friday_or_a_public_holiday(seeded: Engine,
@@ -109,9 +121,10 @@ def test_a_working_saturday_gets_its_digest_and_the_weekly_summary(
     day = date(2025, 5, 17)  # Saturday declared a working day: first of its week
     result = run_day(seeded, day=day, now=at_nine(day), transport=smtp_server.transport(),
                      settings=settings())
-    assert result.working_day and result.sent == 20  # daily + weekly, 10 recipients
+    # daily + weekly for each of the 14 recipients
+    assert result.working_day and result.sent == 2 * RECIPIENTS == 28
     subjects = smtp_server.inbox.subjects()
-    assert sum("সাপ্তাহিক সারসংক্ষেপ" in s for s in subjects) == 10
+    assert sum("সাপ্তাহিক সারসংক্ষেপ" in s for s in subjects) == RECIPIENTS
     assert all("১৭-০৫-২০২৫" in s for s in subjects)
 
 
@@ -122,17 +135,17 @@ def test_smtp_failure_then_recovery_sends_exactly_once(seeded: Engine,
     down = run_day(seeded, day=DAY, now=at_nine(DAY), transport=smtp_server.transport(),
                    settings=s)
     # The server answers 451: three attempts fail, then the run stops trying (breaker).
-    assert (down.sent, down.failed, down.pending) == (0, 3, 10)
+    assert (down.sent, down.failed, down.pending) == (0, 3, RECIPIENTS)
     states = day_states(seeded, DAY)
-    assert states == {"pending": 10}
+    assert states == {"pending": RECIPIENTS}
     with Session(seeded) as session:
         errors = [r.last_error for r in session.exec(select(DigestDelivery)) if r.attempts]
         assert len(errors) == 3 and all("451" in (e or "") for e in errors)
-    # Too early for the retries of the failed three; the seven untried go out.
+    # Too early for the retries of the failed three; the eleven untried go out.
     smtp_server.inbox.failing = False
     soon = deliver(seeded, transport=smtp_server.transport(), now=at_nine(DAY) +
                    timedelta(seconds=30), settings=s)
-    assert soon.sent == 7
+    assert soon.sent == RECIPIENTS - 3 == 11
     later = deliver(seeded, transport=smtp_server.transport(), now=at_nine(DAY) +
                     timedelta(seconds=61), settings=s)
     assert later.sent == 3
@@ -140,7 +153,7 @@ def test_smtp_failure_then_recovery_sends_exactly_once(seeded: Engine,
                     transport=smtp_server.transport(), settings=s)
     assert again.sent == 0
     assert smtp_server.inbox.recipients == sorted(OFFICERS + PROGRAMMERS)
-    assert day_states(seeded, DAY) == {"sent": 10}
+    assert day_states(seeded, DAY) == {"sent": RECIPIENTS}
 
 
 def test_a_digest_that_keeps_failing_is_marked_failed_and_stays_visible(
@@ -194,10 +207,11 @@ def test_racing_workers_send_each_digest_once(seeded: Engine,
     for t in threads:
         t.join()
     assert errors == []
-    assert sum(r.sent for r in results) == 10
+    assert sum(r.sent for r in results) == RECIPIENTS
     assert smtp_server.inbox.recipients == sorted(OFFICERS + PROGRAMMERS)
     with seeded.connect() as connection:
-        assert connection.execute(sa.select(sa.func.count()).select_from(TABLE)).scalar() == 10
+        rows = connection.execute(sa.select(sa.func.count()).select_from(TABLE)).scalar()
+        assert rows == RECIPIENTS
 
 
 def test_a_send_interrupted_mid_way_is_marked_failed_not_resent(
@@ -210,7 +224,7 @@ def test_a_send_interrupted_mid_way_is_marked_failed_not_resent(
             state="sending", claimed_by="dead", claimed_at=at_nine(DAY), attempts=1))
     result = deliver(seeded, transport=smtp_server.transport(),
                      now=at_nine(DAY) + timedelta(minutes=20), settings=s)
-    assert result.sent == 9
+    assert result.sent == RECIPIENTS - 1  # all but the interrupted one
     with Session(seeded) as session:
         row = session.get(DigestDelivery, first)
         assert row is not None and row.state == "failed" and row.last_error == INTERRUPTED
@@ -250,7 +264,7 @@ def test_outbox_transport_writes_one_eml_per_digest(seeded: Engine, tmp_path: Pa
     result = run_day(seeded, day=DAY, now=at_nine(DAY), transport=OutboxTransport(tmp_path),
                      settings=settings())
     files = sorted(tmp_path.glob("*.eml"))
-    assert result.sent == len(files) == 10
+    assert result.sent == len(files) == RECIPIENTS
     assert not list(tmp_path.glob(".tmp-*"))
     text = files[0].read_bytes()
     assert b"multipart/alternative" in text and b"Subject: =?utf-8?" in text
@@ -260,7 +274,7 @@ def test_dry_run_counts_without_writing_or_sending(seeded: Engine,
                                                    smtp_server: SmtpServer) -> None:
     dry = run_day(seeded, day=DAY, now=at_nine(DAY), transport=smtp_server.transport(),
                   settings=settings(), dry_run=True)
-    assert (dry.sent, dry.skipped, dry.dry_run) == (10, 0, True)
+    assert (dry.sent, dry.skipped, dry.dry_run) == (RECIPIENTS, 0, True)
     assert sum(day_states(seeded, DAY).values()) == 0 and smtp_server.inbox.messages == []
 
 
