@@ -195,4 +195,5 @@ def test_summaries_and_totals_compute_compliance_pct(demo: Engine) -> None:
                                                         (7, 8, 9, 10, 11, 12)] + [
             date(2025, 1, 1)]
         assert int(result.by_office["received"].sum()) == totals["received"]
-        assert len(result.office_month) == 5 * 7
+        # 7 offices (5 ICT, AC Land Madhabpur, Doail UP) x 7 months (July to January)
+        assert len(result.office_month) == 7 * 7

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tests.conftest import add_charter
 from tests.test_digest_support import SmtpServer, at_nine, settings, smtp_server
@@ -181,7 +181,7 @@ def test_backoff_doubles_between_attempts(seeded: Engine, smtp_server: SmtpServe
     deliver(seeded, transport=smtp_server.transport(), now=start + timedelta(seconds=60),
             settings=s)
     with Session(seeded) as session:
-        first = session.exec(select(DigestDelivery).order_by(DigestDelivery.id)).first()
+        first = session.exec(select(DigestDelivery).order_by(col(DigestDelivery.id))).first()
         assert first is not None and first.attempts == 2
         assert first.next_attempt_at == start + timedelta(seconds=60 + 120)
 

@@ -160,7 +160,10 @@ def test_installed_defaults_point_at_the_package_and_the_current_directory(
     assert found["database_url"] == f"sqlite:///{here / 'var' / 'tracker.db'}"
     assert Path(found["outbox"]) == here / "var" / "outbox"
     assert found["office"] == "Jashore"
-    assert "jashore.keshabpur" in found["catalogs"] and len(found["catalogs"]) == 5
+    # the five upazila ICT offices, the AC Land office of Madhabpur and Doail UP
+    assert "jashore.keshabpur" in found["catalogs"] and len(found["catalogs"]) == 7
+    assert {"habiganj.madhabpur@land", "jamalpur.sarishabari@doail-up"} <= set(
+        found["catalogs"])
 
 
 def test_settings_still_override_the_bundled_folders(venv: Path, tmp_path: Path) -> None:

@@ -34,6 +34,10 @@ __all__ = ["smtp_server"]
 
 DHAKA = ZoneInfo("Asia/Dhaka")
 DAY = DIGEST_DEMO.until  # 2024-08-20, the last day of the seeded log (seeded_engine)
+#: The demo's daily digests: the officer of each of its 7 offices (5 upazila ICT offices,
+#: the AC Land office of Madhabpur, Doail Union Parishad) and each of their 7 districts'
+#: programmers.
+RECIPIENTS = 14
 
 
 def _url(engine: Engine) -> str:
@@ -84,11 +88,12 @@ def test_the_job_sends_on_working_days_only(seeded_engine: Engine, smtp_server: 
     assert not daily_digests(now=at_nine(holiday)).working_day
     assert smtp_server.inbox.messages == []
     sent = daily_digests(now=at_nine(saturday))  # a Saturday declared a working day
-    assert sent.working_day and sent.sent == 20  # daily + the week's first-day summary
+    # daily + the week's first-day summary, to each recipient: 2 x 14
+    assert sent.working_day and sent.sent == 2 * RECIPIENTS == 28
     # A missed morning run late (coalesced) and again by mistake: nothing new.
     late = daily_digests(now=at_nine(saturday) + timedelta(hours=5))
-    assert (late.sent, late.skipped) == (0, 20)
-    assert len(smtp_server.inbox.messages) == 20
+    assert (late.sent, late.skipped) == (0, 2 * RECIPIENTS)
+    assert len(smtp_server.inbox.messages) == 2 * RECIPIENTS
 
 
 def _scheduler_process(url: str, port: int, now_iso: str, start_at: float,
@@ -118,12 +123,12 @@ def test_two_scheduler_processes_racing_send_each_digest_once(
     for p in processes:
         p.join(timeout=30)
         assert p.exitcode == 0
-    assert sum(sent for sent, _, _ in results) == 10
+    assert sum(sent for sent, _, _ in results) == RECIPIENTS
     assert all(failed == 0 for _, _, failed in results)
     assert sorted(r for rcpts, _ in smtp_server.inbox.messages for r in rcpts) == \
-        smtp_server.inbox.recipients and len(smtp_server.inbox.recipients) == 10
-    assert len(set(smtp_server.inbox.recipients)) == 10
-    assert day_states(engine, DAY) == {"sent": 10}
+        smtp_server.inbox.recipients and len(smtp_server.inbox.recipients) == RECIPIENTS
+    assert len(set(smtp_server.inbox.recipients)) == RECIPIENTS
+    assert day_states(engine, DAY) == {"sent": RECIPIENTS}
 
 
 def test_missed_mornings_are_coalesced_into_one_late_run(
@@ -163,7 +168,8 @@ def test_missed_mornings_are_coalesced_into_one_late_run(
     today = now.astimezone(DHAKA).date()
     expected = 0
     if is_digest_day(today):
-        expected = 20 if is_first_working_day_of_week(today, load_calendar()) else 10
+        first = is_first_working_day_of_week(today, load_calendar())
+        expected = 2 * RECIPIENTS if first else RECIPIENTS
     assert len(smtp_server.inbox.messages) == expected
 
 
