@@ -392,3 +392,8 @@ def test_blank_separated_cells_without_a_serial_column() -> None:
     parsed = parse_charter(HEAD + "\n\n".join(cells))
     assert _read(parsed) == WANT
     assert [s.fee_raw for s in parsed.services] == [r[3] for r in ROWS]
+
+
+def test_a_tab_inside_a_stream_of_pipe_cells_is_a_space() -> None:
+    text = HEAD + _pipe_cells().replace("|\n২ |", "|\t২ |", 1)
+    assert _read(parse_charter(text)) == WANT

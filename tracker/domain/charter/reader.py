@@ -106,8 +106,8 @@ class _Reader:
                 return
             self._end_wrap(cut=False)
         if self._stream is not None:
-            # (a line of only spaces and TABs is blank here, not a cell-per-line cell)
-            if "\t" not in stripped and ("|" in stripped or classify_heading(stripped) is None):
+            # (a TAB inside a line of cells is a space: a TAB row has no "|")
+            if "|" in stripped or ("\t" not in stripped and classify_heading(stripped) is None):
                 self._stream.feed(number, line)
                 return
             self._end_stream(cut=False)
@@ -173,10 +173,17 @@ class _Reader:
         rows: list[list[Cell]] = []
         if table is not None:
             rows = [table.header] + ([table.numbers] if table.numbers else []) + table.rows
-        elif stream.cells and parse_serial(stream.cells[0].text) is not None:
-            rows = numbered_rows(stream.cells)
         else:
-            left = [(n, t) for n, t in stream.lines if t.strip()]
+            # rows of a table whose header came before (a stream broken by a stray line):
+            # from the first serial on; the cells before it are reported by the parser as
+            # rows outside a services table only if they look like rows
+            first = next((i for i, c in enumerate(stream.cells)
+                          if parse_serial(c.text) is not None), None)
+            if first is None:
+                left = [(n, t) for n, t in stream.lines if t.strip()]
+            else:
+                rows = ([stream.cells[:first]] if first else []) + numbered_rows(
+                    stream.cells[first:])
         for cells in rows:
             if cells:
                 self.events.append(Row(cells[0].line, cells, "pipe-cells", cells[-1].line,
