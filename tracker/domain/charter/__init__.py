@@ -6,8 +6,11 @@
 - :mod:`tracker.domain.charter.catalog` — the reviewed catalog ``data/charters/<office>.toml``:
   ``load_catalog(path)``, ``load_all()``, ``import_charter(...)``, ``diff_versions(...)``.
 
-Helpers, one job each: ``reader`` (three table layouts -> rows), ``sections`` (headings and
-column headers), ``ending`` (a document cut off inside its services), ``deadline``
-(deadline cells), ``contacts`` (officer cells), ``text``
-(Unicode/digits/HTML), ``model`` (the typed results and their JSON).
+Helpers, one job each: ``reader`` (every layout -> rows and plain lines), with ``cells``
+(rows and cutting a stream of cells into a table), ``pipes`` (cells ended by "|"),
+``linecells`` (one cell per line), ``html`` (HTML tables), ``prose`` (numbered prose and a
+table flattened onto one line); ``sections`` (headings and column headers, by meaning),
+``ending`` (a document cut off inside its services), ``deadline`` and ``numbers`` (the
+time-limit grammar of GUIDE §6), ``contacts`` (officer cells), ``text`` (Unicode/digits/
+HTML), ``model`` (the typed results and their JSON).
 """
