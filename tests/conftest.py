@@ -183,10 +183,12 @@ def add_charter(session: Session, office_code: str, effective: date = date(2024,
     from tracker.store.models import CharterVersion, Service
 
     office = ensure_office(session, office_code, go_live_date=date(2024, 7, 1))
+    assert office.id is not None
     version = CharterVersion(office_id=office.id, effective_date=effective, source="test",
                              content_hash=f"h-{office_code}-{effective}", loaded_at=NOW)
     session.add(version)
     session.flush()
+    assert version.id is not None
     rows = services or [
         dict(number=1, unit="working_days", amount=3, deadline_raw="৩ কার্যদিবস"),
         dict(number=2, unit="immediate", extended_working_days=3, conditional=True,
