@@ -4,8 +4,6 @@ catalogs of data/charters/ reading and writing exactly as before."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import replace
 from datetime import date
@@ -149,19 +147,16 @@ def test_a_plain_code_with_another_kind_is_refused(tmp_path: Path) -> None:
 ICT_FILES = sorted(p for p in CHARTERS.glob("*.toml") if "@" not in p.name)
 
 
-def _pre_issue_12_hash(services: tuple[Service, ...], grs: Any) -> str:
-    """The content hash as computed before office kinds: the deadline's keys then."""
-    old_keys = ("raw", "immediate", "working_days", "conditional", "per_directive",
-                "as_needed", "unit", "amount")
-    payload = []
-    for service in services:
-        data = service.to_json()
-        data.pop("line")
-        data["deadline"] = {k: data["deadline"][k] for k in old_keys}
-        payload.append(data)
-    text = json.dumps({"services": payload, "grs": [{**g.to_json(), "line": 0} for g in grs]},
-                      ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+#: The content hashes of the bundled ICT versions as computed before office kinds (at
+#: commit 435b6cb~1, where databases hold them): a sync after the upgrade must find them.
+PRE_ISSUE_12_HASHES = {
+    "dinajpur.dinajpur-sadar": "e20cc8f408e6eda48a1e233a6acc64bff91cd28d74fadda59a31c877c93a1db1",
+    "jashore.keshabpur": "8504f75c1df1e84bcc473944c896b2e71c97b9c039eab7ade6043f185eb28471",
+    "lalmonirhat.patgram": "90dc73fdff75963c4b654470c0599a8b9106cdb1cb4dec6149ad38935a04f8a9",
+    "magura.magura-sadar": "76c48aea65e1258f8719d1798079ce6348e8c77fad649aba3053f7a521b8a577",
+    "manikganj.manikganj-sadar":
+        "201b30065efc116e09f78a6ad00ad463dd6314fe51e2c01318f5ff262af2e240",
+}
 
 
 def _service_blocks(text: str) -> list[str]:
@@ -184,9 +179,9 @@ def test_the_ict_catalogs_load_and_write_as_before(path: Path) -> None:
     # every service block (deadline, officers) is written byte for byte as in the file
     assert _service_blocks(written) == _service_blocks(text)
     assert len(_service_blocks(text)) == sum(len(v.services) for v in catalog.versions)
-    for version in catalog.versions:
-        # and each version keeps the hash it is stored under in every database
-        assert version.content_hash == _pre_issue_12_hash(version.services, version.grs)
+    # and its version keeps the hash it is stored under in every database
+    [version] = catalog.versions
+    assert version.content_hash == PRE_ISSUE_12_HASHES[catalog.code]
 
 
 # -- importing with a kind -------------------------------------------------------------------

@@ -142,7 +142,7 @@ class CharterVersion:
         """A hash of what the tracker uses (services and GRS), not of source lines."""
         payload = {
             "services": [_service_payload(s) for s in self.services],
-            "grs": [{**g.to_json(), "line": 0} for g in self.grs],
+            "grs": [_grs_payload(g) for g in self.grs],
         }
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -155,13 +155,23 @@ _NEW_DEADLINE_KEYS: dict[str, Any] = {"range_min": None, "no_deadline": False,
                                       "variants": False, "needs_review": False, "notes": []}
 
 
-def _service_payload(service: Service) -> dict[str, Any]:
-    data = service.to_json()
-    data.pop("line")
-    deadline = data["deadline"]
+def _without_unset_new_keys(deadline: dict[str, Any]) -> None:
     for key, unset in _NEW_DEADLINE_KEYS.items():
         if key in deadline and deadline[key] == unset:
             del deadline[key]
+
+
+def _service_payload(service: Service) -> dict[str, Any]:
+    data = service.to_json()
+    data.pop("line")
+    _without_unset_new_keys(data["deadline"])
+    return data
+
+
+def _grs_payload(tier: GrsTier) -> dict[str, Any]:
+    # GRS tiers carry a Deadline too: its new keys are left out the same way.
+    data = {**tier.to_json(), "line": 0}
+    _without_unset_new_keys(data["deadline"])
     return data
 
 
