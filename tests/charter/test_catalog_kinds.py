@@ -22,7 +22,7 @@ from tracker.domain.charter.catalog import (
 )
 from tracker.domain.charter.model import Deadline, Officer, ParsedCharter, Service
 from tracker.domain.charter.parser import parse_charter
-from tracker.errors import TrackerError
+from tracker.errors import InputError, TrackerError
 
 LAND = "habiganj.madhabpur@land"
 
@@ -302,3 +302,31 @@ def test_the_bundled_catalogs_of_other_kinds_match_their_charters(
                             source=source, source_sha256=sha256_text(text),
                             directory=tmp_path)
     assert result.status == "unchanged" and path.read_bytes() == before
+
+
+# -- a charter of another office imported without --office ------------------------------------
+
+
+@pytest.mark.parametrize("name", ["উপজেলা ভূমি অফিস, কেশবপুর, যশোর", None])
+def test_a_charter_not_of_an_ict_office_needs_office_and_kind(name: str | None) -> None:
+    """The place a document names is its ICT office's code: a land office's charter
+    imported without --office would have become the ICT office's charter in force."""
+    from tracker.domain.charter.catalog import resolve_office
+    from tracker.domain.charter.model import OfficeInfo, ParsedCharter
+
+    parsed = ParsedCharter(office=OfficeInfo(name=name, code="jashore.keshabpur", line=5),
+                           services=(), grs=(), problems=())
+    with pytest.raises(InputError, match=re.escape("--office jashore.keshabpur@<slug> --kind")):
+        resolve_office(parsed, None)
+    assert resolve_office(parsed, "jashore.keshabpur@land") == "jashore.keshabpur@land"
+
+
+@pytest.mark.parametrize("name", ["উপজেলা তথ্য ও যোগাযোগ প্রযুক্তি কার্যালয়, কেশবপুর, যশোর",
+                                  "উপজেলা আইসিটি কার্যালয়, কেশবপুর", "Upazila ICT Office"])
+def test_an_ict_office_charter_is_filed_under_its_place(name: str) -> None:
+    from tracker.domain.charter.catalog import resolve_office
+    from tracker.domain.charter.model import OfficeInfo, ParsedCharter
+
+    parsed = ParsedCharter(office=OfficeInfo(name=name, code="jashore.keshabpur", line=5),
+                           services=(), grs=(), problems=())
+    assert resolve_office(parsed, None) == "jashore.keshabpur"

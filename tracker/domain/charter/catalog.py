@@ -68,6 +68,7 @@ import hashlib
 import json
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -579,7 +580,24 @@ def resolve_office(parsed: ParsedCharter, office_code: str | None,
     if named is None:
         raise InputError("the document names no office: give --office CODE "
                          "(codes look like jashore.keshabpur: district.upazila)")
+    if not _names_an_ict_office(parsed.office.name):
+        # The place's code is its ICT office's: a land office's charter imported without
+        # --office would become the ICT office's charter in force.
+        raise InputError(
+            f"the document names {parsed.office.name or 'an office'} at {named} (line "
+            f"{parsed.office.line}), not an ICT office: give --office {named}@<slug> "
+            "--kind KIND (e.g. --office " + f"{named}@land --kind land)")
     return named
+
+
+#: Words of an ICT office's name (উপজেলা আইসিটি কার্যালয়, তথ্য ও যোগাযোগ প্রযুক্তি অধিদপ্তর).
+_ICT_NAME = re.compile(r"আইসিটি|তথ্য\s*ও\s*যোগাযোগ\s*প্রযুক্তি|\bICT\b|"
+                       r"information\s+and\s+communication\s+technology", re.IGNORECASE)
+
+
+def _names_an_ict_office(name: str | None) -> bool:
+    """Whether a printed office name is an ICT office's (no name: not known to be)."""
+    return name is not None and bool(_ICT_NAME.search(unicodedata.normalize("NFC", name)))
 
 
 def import_charter(
