@@ -42,3 +42,20 @@ def test_a_district_office_of_another_kind_has_an_officer_who_gets_its_digest(
     assert found == {("ict@tracker.local", "upazila_officer", "upazila"),
                      ("btcl@tracker.local", "upazila_officer", "district"),
                      ("programmer@tracker.local", "district_programmer", "district")}
+
+
+@pytest.mark.parametrize("office", ["jashore.keshabpur", "jashore.keshabpur@land",
+                                    "jashore@btcl"])
+def test_a_district_programmer_sits_in_a_district_ict_office(session: Session,
+                                                              office: str) -> None:
+    """Their scope and digest are the district's: an upazila or a non-ICT office is
+    refused (it would give district-wide reading to a user no digest reaches)."""
+    load_geography_rows(session)
+    ensure_office(session, "jashore.keshabpur")
+    ensure_office(session, "jashore.keshabpur@land", kind="land")
+    ensure_office(session, "jashore@btcl", kind="btcl")
+    with pytest.raises(TrackerError, match="district ICT office"):
+        create_user(session, username="p", full_name="p", role="district_programmer",
+                    password="password-123", office_code=office, email="p@tracker.local")
+    create_user(session, username="p", full_name="p", role="district_programmer",
+                password="password-123", office_code="jashore", email="p@tracker.local")

@@ -132,8 +132,11 @@ def create_user(session: Session, *, username: str, full_name: str, role: str,
             office is None or not has_own_officers(office.kind, office.office_kind)):
         raise TrackerError("an upazila officer needs an upazila office, or a district office "
                            "other than the ICT office, e.g. dhaka@btcl (--office)")
-    if role == "district_programmer" and office is None:
-        raise TrackerError("a district programmer needs a district office (--office)")
+    if role == "district_programmer" and (
+            office is None or office.kind != "district" or office.office_kind != OfficeKind.ICT):
+        # Their digest and scope are the district's: they sit in its ICT office.
+        raise TrackerError("a district programmer needs a district ICT office, e.g. "
+                           "--office jashore")
     if language not in ("bn", "en"):
         raise TrackerError("language must be bn or en")
     user = User(username=username, full_name=full_name, role=role,
