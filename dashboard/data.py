@@ -43,7 +43,7 @@ from tracker.domain.deadlines import (
     uncounted_explanation,
 )
 from tracker.domain.localtime import LocalMoment, moment_to_utc, parse_moment, to_local
-from tracker.domain.offices import kind_label
+from tracker.domain.offices import as_level, kind_label
 from tracker.domain.periods import Period, fiscal_quarter, fiscal_year, fiscal_year_of
 from tracker.domain.status import RequestState, Status
 from tracker.errors import InputError, TrackerError
@@ -246,7 +246,7 @@ def with_office_labels(frame: pd.DataFrame) -> pd.DataFrame:
     upazila), so that every office of a place can be told apart in a selector."""
     if frame.empty:
         return frame.assign(kind_bn=[], kind_en=[], label_bn=[], label_en=[])
-    kinds = [kind_label(str(k), "district" if lvl == "district" else "upazila")
+    kinds = [kind_label(str(k), as_level(str(lvl)))
              for k, lvl in zip(frame["office_kind"], frame["level"], strict=True)]
     out = frame.assign(kind_bn=[k[0] for k in kinds], kind_en=[k[1] for k in kinds])
     for lang in ("bn", "en"):

@@ -31,6 +31,12 @@ from tracker.errors import TrackerError
 
 Level = Literal["upazila", "district"]
 
+
+def as_level(text: str) -> Level:
+    """An office's level from its stored ``Office.kind`` text (anything but "district" is
+    an upazila office, as the store has always written them)."""
+    return "district" if text == "district" else "upazila"
+
 _PLACE = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)?")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 KIND = re.compile(r"[a-z][a-z0-9_]{0,39}")

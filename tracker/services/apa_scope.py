@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from tracker.domain.calendar import canonical_district
-from tracker.domain.offices import Level, parse_kind
+from tracker.domain.offices import Level, as_level, parse_kind
 from tracker.errors import InputError
 from tracker.services.apa_report import OfficeInfo
 from tracker.services.auth import Scope
@@ -22,7 +22,7 @@ from tracker.store.models import CharterVersion, District, Office
 
 
 def _level(office: Office) -> Level:
-    return "district" if office.kind == "district" else "upazila"
+    return as_level(office.kind)
 
 
 def _office_info(session: Session, office: Office, district: str, day: date) -> OfficeInfo:

@@ -43,7 +43,7 @@ from sqlmodel import Session, col
 from tracker.domain.bn import LANGS, fmt_date, fmt_num, fmt_pct, grs_title, localise_digits
 from tracker.domain.calendar import BangladeshCalendar, load_calendar
 from tracker.domain.deadlines import previous_working_day
-from tracker.domain.offices import Level, has_own_officers, kind_label
+from tracker.domain.offices import Level, as_level, has_own_officers, kind_label
 from tracker.domain.periods import is_first_working_day_of_week, week_start
 from tracker.domain.status import Status
 from tracker.services.auth import SYSTEM
@@ -497,7 +497,7 @@ class _OfficeInfo:
 
     @property
     def level(self) -> Level:
-        return "district" if self.kind == "district" else "upazila"
+        return as_level(self.kind)
 
     def week_label(self) -> tuple[str, str]:
         """(bn, en) of the office in a weekly district table: its name and code (two
