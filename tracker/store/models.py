@@ -148,7 +148,8 @@ class CharterVersion(SQLModel, table=True):
 class Service(SQLModel, table=True):
     """One service of one charter version, with its promised time limit.
 
-    ``unit``: working_days | calendar_days | months | immediate | per_directive.
+    ``unit``: a DeadlineUnit: working_days | calendar_days | months | hours | immediate |
+    per_directive | no_deadline. ``needs_review``: see below.
     ``conditional``: the longer limit applies only where needed (immediate / N where
     applicable, or N / as needed) — the officer picks a track or extends with a reason.
     """
