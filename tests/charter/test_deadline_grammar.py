@@ -357,3 +357,94 @@ def test_a_printed_limit_wins_over_the_rule_it_cites(raw: str, amount: int, note
 def test_spellings_garbled_by_old_font_conversions(raw: str, unit: str, amount: int) -> None:
     deadline, messages = parse_deadline(raw)
     assert messages == [] and (deadline.unit, deadline.amount) == (unit, amount)
+
+
+# --- cells a review found read silently wrong: each is now read right or flagged ----------
+
+
+def _messages(raw: str) -> str:
+    deadline, messages = parse_deadline(raw)
+    assert deadline.needs_review == bool(messages), (raw, messages)
+    return " | ".join(messages)
+
+
+@pytest.mark.parametrize(("raw", "fragment"), [
+    ("সাড়ে তিন মাস", "a fraction"), ("সাড়ে ৩ মাস", "a fraction"),
+    ("দেড় মাস", "a fraction"), ("আড়াই মাস", "a fraction"),
+    ("2 and a half months", "a fraction"),
+    ("কমপক্ষে ৭ দিন", "a minimum"), ("ন্যূনতম ১৫ দিন", "a minimum"),
+    ("সর্বনিম্ন ৭ দিন", "a minimum"), ("৩০ দিনের কম নয়", "a minimum"),
+    ("At least 7 days", "a minimum"), ("Minimum 3 days", "a minimum"),
+    ("not less than 10 days", "a minimum"),
+    ("৭ দিন পূর্বে আবেদন করতে হবে", "before"), ("৭ দিন আগে", "before"),
+    ("7 days before", "before"),
+    ("৩ মাস মেয়াদী", "a duration"), ("৬ মাস মেয়াদি প্রশিক্ষণ", "a duration"),
+    ("১ বছর মেয়াদী কোর্স", "a duration"), ("6 months course", "a duration"),
+    ("about a month", "approximate"), ("প্রায় ১৫ দিন", "approximate"),
+    ("১ ঘণ্টা ৩০ মিনিট", "hours and minutes"), ("2 hours 30 minutes", "hours and minutes"),
+    ("১৫ মিনিট থেকে ২ ঘণ্টা", "hours and minutes"),
+    ("তাৎক্ষণিক/১ মাস", "working days only"), ("তাৎক্ষণিক/৭২ ঘণ্টা", "working days only"),
+    ("তাৎক্ষণিক/৩ দিন", "working days only"), ("তাৎক্ষণিক / ০৩ (তিন) দিন", "working days only"),
+])
+def test_words_that_make_a_limit_unsafe_are_flagged(raw: str, fragment: str) -> None:
+    deadline, _ = parse_deadline(raw)
+    assert deadline.needs_review
+    assert fragment in _messages(raw)
+
+
+@pytest.mark.parametrize("raw", ["১ ঘণ্টা ৩০ মিনিট", "2 hours 30 minutes",
+                                 "১৫ মিনিট থেকে ২ ঘণ্টা"])
+def test_minutes_next_to_hours_are_not_immediate(raw: str) -> None:
+    deadline, _ = parse_deadline(raw)
+    assert not deadline.immediate and deadline.unit == "hours"
+
+
+@pytest.mark.parametrize("raw", ["৩০ মিনিট", "15 minutes", "half an hour", "আধা ঘণ্টা"])
+def test_pure_minutes_stay_immediate(raw: str) -> None:
+    assert reading(raw)[0] == "immediate"
+
+
+@pytest.mark.parametrize(("raw", "amount"), [
+    ("একশত বিশ দিন", 120), ("একশত আশি দিন", 180), ("এক শত বিশ দিন", 120),
+    ("একশতবিশ দিন", 120), ("একশো পঁচিশ দিন", 125), ("একশত দিন", 100),
+    ("one hundred twenty days", 120), ("a hundred and eighty days", 180),
+    ("120 (একশত বিশ) দিন", 120),
+])
+def test_compound_hundreds(raw: str, amount: int) -> None:
+    assert reading(raw)[:2] == ("days", amount)
+
+
+def test_a_compound_hundred_that_contradicts_its_digits_is_flagged() -> None:
+    assert "disagree" in _messages("১২০ (একশত আশি) দিন")
+
+
+@pytest.mark.parametrize("raw", [
+    "প্রতি ৩ মাস অন্তর", "৩ মাস অন্তর", "৬ মাস পর পর", "৬ মাস পরপর", "প্রতি ৬ মাসে",
+    "Every 6 months", "প্রতি ৩ বছর অন্তর", "once a year", "twice a month", "2 days a week",
+])
+def test_frequencies_are_no_deadline(raw: str) -> None:
+    assert reading(raw)[0] == "no_deadline"
+
+
+@pytest.mark.parametrize(("raw", "unit", "amount"), [
+    ("a week", "days", 7), ("In a week", "days", 7), ("A month", "months", 1),
+    ("within a month", "months", 1), ("a day", "days", 1),
+])
+def test_a_single_unit_is_one_of_it(raw: str, unit: str, amount: int) -> None:
+    assert reading(raw)[:2] == (unit, amount)
+
+
+@pytest.mark.parametrize(("raw", "amount"), [
+    ("তাৎক্ষণিক/৩ কার্যদিবস", 3),
+    # a limit *or* immediately in special cases: not the "immediate / N" form, the limit holds
+    ("অগ্রাধীকার তালিকা দাখিলের ০১ (এক) দিনের মধ্যে অথবা ক্ষেত্র বিশেষ প্রাপ্তির সাথে সাথে।", 1),
+])
+def test_immediate_with_a_limit_that_the_tracks_can_hold(raw: str, amount: int) -> None:
+    deadline, messages = parse_deadline(raw)
+    assert messages == [] and deadline.amount == amount
+
+
+@pytest.mark.parametrize("raw", ["প্রতিবেদন প্রাপ্তির ৭ দিনের মধ্যে", "অন্তর্ভুক্তির ৭ দিনের মধ্যে",
+                                 "2 months before 1st Baishakh"])
+def test_look_alike_words_change_nothing(raw: str) -> None:
+    assert parse_deadline(raw)[1] == []

@@ -27,6 +27,16 @@ over the atoms then builds the limits:
   it ("২৪ ঘন্টা খোলা"). A schedule *and* a limit counted "within" -> review. Office hours
   alone -> no deadline; next to a limit they are a note.
 
+- A frequency (প্রতি, অন্তর, পর পর, every: "৬ মাস পর পর") is a schedule: no deadline.
+  "a week"/"in a week"/"a month" at the start are one unit; "once a year", "2 days a week"
+  stay schedules.
+- Words that make the number next to them no safe limit are flagged: a fraction (সাড়ে,
+  দেড়, আড়াই, half), a minimum (কমপক্ষে, ন্যূনতম, সর্বনিম্ন, কম নয়, at least), a time
+  before something (পূর্বে, আগে, before), a course's or validity's length (মেয়াদী, course,
+  training), an approximation (প্রায়, about); hours with minutes ("১ ঘণ্টা ৩০ মিনিট": not
+  immediate); "immediate / N" in a unit other than working days (the extended track counts
+  working days only).
+
 Whatever is not safely understood gives a message (the caller turns messages into problems
 with the row's line) and ``needs_review``: several limits, open-ended or mixed-unit ranges,
 ranges that do not go up, a number word that contradicts its digits, a limit of 0 or not a
@@ -150,7 +160,11 @@ _ATOMS: Final[list[tuple[str, str]]] = [
      r"|অর্থ ?বছর(?:ের|ে)?|ত্রৈমাসিক|ষাণ্মাসিক|ব্যাপী|(?:বছর|মাস|মাসের|সপ্তাহ|সপ্তাহের) ?(?:শেষে|শুরুতে)"
      r"|\bquarterly\b|\bhalf[- ]yearly\b|\bround the year\b|\bfiscal year\b"
      r"|\byear[- ]round\b|\bthroughout the year\b|\ball (?:the )?year\b"
-     r"|\b(?:every|each|per) (?:year|month|week|day)\b|(?<!within\x20)\ba (?:year|month|week|day)\b"
+     r"|\b(?:every|each|per) (?:year|month|week|day)\b"
+     # "once a year", "2 days a week": a schedule; "a week", "in a week": one week (numword)
+     r"|(?<=[a-z0-9.]\x20)(?<!within\x20)(?<!in\x20)(?<!about\x20)\ba (?:year|month|week|day)\b"
+     # a frequency, not a limit: "প্রতি ৩ মাস অন্তর", "৬ মাস পর পর", "Every 6 months"
+     r"|প্রতি(?![\u0980-\u09ff])|অন্তর(?![\u0980-\u09ff])|পর ?পর(?![\u0980-\u09ff])|\bevery\b"
      r"|\bannual(?:ly)?\b|\byearly\b"
      r"|\bmonthly\b|\bweekly\b|\bdaily\b|\bseason(?:al)?\b|\bround the clock\b"),
     ("open", r"খোলা|\bopen\b|24 ?/ ?7|24 ?x ?7"),
@@ -160,6 +174,14 @@ _ATOMS: Final[list[tuple[str, str]]] = [
      r"|(?:একই|সেই|ঐ|ওই) ?দিন(?:ে|েই|ই)?|সেদিনই"
      r"|\bimmediate(?:ly)?\b|\binstant(?:ly)?\b|\bat once\b|\bon the spot\b|\bon demand\b"
      r"|\bforthwith\b|\bsame day\b"),
+    # words that make the number next to them no safe limit (GUIDE §6: flagged, not guessed)
+    ("fraction", r"(?<![\u0980-\u09ff])(?:সাড়ে|দেড়|আড়াই)(?![\u0980-\u09ff])"
+                 r"|\band a half\b|\bhalf\b(?! an? hour)"),
+    ("minimum", r"কমপক্ষে|কম ?পক্ষে|ন্যূনতম|সর্বনিম্ন|কম নয়|কম নহে|\bat least\b|\bminimum\b"
+                r"|\b(?:not|no) less than\b"),
+    ("before", r"(?:পূর্বে|আগে)(?:ই)?(?![\u0980-\u09ff])|\bbefore\b|\bprior to\b|\bin advance\b"),
+    ("course", r"মেয়াদ(?:ী|ি|ের)?(?![\u0980-\u09ff])|\b(?:course|training)\b"),
+    ("approx", r"প্রায়|আনুমানিক|\b(?:about|approximately|approx\.?|around|roughly)\b"),
     ("minutes", rf"(?:\d{{1,6}}|{_NUMW}) ?(?:মিনিট(?:ের)?|(?<![a-z])(?:minutes?|mins?)\b)"
                 r"|আধা? ?ঘণ্টা(?:র)?|\bhalf an? hour\b"),
     ("once", rf"(?:\d{{1,3}}|{_NUMW}) ?বার(?![{_BN}])|একবার|\bonce\b|\btwice\b|\d{{1,3}} times\b"),
@@ -185,11 +207,11 @@ _ATOMS: Final[list[tuple[str, str]]] = [
      r"এর ?মধ্যে|মধ্যে|ভিতরে|ভেতরে|সর্বোচ্চ|সবোর্চ্চ|সর্বাধিক|অনধিক|অনুর্ধ্ব|পর্যন্ত|পর্যমত্ম"
      r"|পযর্ন্ত|পযর্মত্ম|\bwithin\b"
      r"|\bmaximum\b|\bmax\b\.?|\bat (?:the )?most\b|\bnot (?:more|later) than\b"
-     r"|\bno later than\b|\bup ?to\b"),
+     r"|\bno later than\b|\bup ?to\b|\bin(?= an? (?:year|month|week|day)\b)"),
     ("range_word", r"থেকে|হতে|হইতে|\bto\b|\btill\b|\buntil\b"),
     ("unit", _ANY_UNIT),
     ("numword",
-     rf"(?:{_NOT_BN_BEFORE}|(?<=থেকে)|(?<=হতে)|(?<=হইতে))(?:{_NUMW}|(?<=within\x20)an?)"
+     rf"(?:{_NOT_BN_BEFORE}|(?<=থেকে)|(?<=হতে)|(?<=হইতে))(?:{_NUMW}|(?:^|(?<=within\x20)|(?<=in\x20)|(?<=about\x20))an?)"
      rf"(?= ?(?:{_ANY_UNIT}|\(|থেকে|হতে|হইতে|to\b|or\b|-|–|/))"),
     ("num", r"\d+(?:[.:]\d+)?"),
 ]
@@ -256,6 +278,7 @@ class _Reading:
     messages: list[str] = field(default_factory=list)
     bare_numbers: list[str] = field(default_factory=list)
     bare_units: list[str] = field(default_factory=list)
+    immediate_slash: bool = False  # "তাৎক্ষণিক/৩ দিন": immediate, else the limit after it
 
     def say(self, message: str) -> None:
         self.messages.append(f"deadline {_quote(self.text)}: {message}")
@@ -474,6 +497,9 @@ class _Scanner:
             elif atom.kind == "unit":
                 i = self.frequency(i)
             else:
+                if atom.kind == "immediate" and self.next_is(i, _QUANTITY_KINDS,
+                                                             frozenset({"/"})):
+                    self.reading.immediate_slash = True
                 self.reading.kinds.add(atom.kind)
                 atom.used = atom.kind not in _TEXT_KINDS
                 i += 1
@@ -550,6 +576,34 @@ class _Outcome:
     variants: bool = False
 
 
+#: what a word next to a limit makes of it (the limit is not the promise: flagged)
+_DOUBTS: Final[dict[str, str]] = {
+    "fraction": "a fraction (সাড়ে/দেড়/আড়াই, half): not a whole number; set the limit by hand",
+    "minimum": "a minimum (কমপক্ষে, at least), not a limit by which the service is delivered",
+    "before": "a time *before* something (পূর্বে/আগে, before), not a limit after the request",
+    "course": "a duration (মেয়াদী, course, training), not a per-request limit",
+    "approx": "an approximate limit (প্রায়, about): set the limit by hand",
+}
+
+
+def _doubts(reading: _Reading, out: _Outcome) -> None:
+    """Messages for words that make the limit unsafe, and for limits the stored track
+    cannot hold as read."""
+    for kind, message in _DOUBTS.items():
+        if kind in reading.kinds:
+            reading.say(message)
+    limit = out.limit
+    if limit is None or not out.immediate:
+        return
+    if limit.unit == "hours" and "minutes" in reading.kinds and "immediate" not in reading.kinds:
+        # "১ ঘণ্টা ৩০ মিনিট", "১৫ মিনিট থেকে ২ ঘণ্টা": the minutes are part of the limit
+        out.immediate = False
+        reading.say("hours and minutes together: set the limit in hours by hand")
+    elif reading.immediate_slash and limit.unit != "working_days":
+        reading.say(f"immediate / {limit.describe()}: the extended track counts working days "
+                    "only; a reviewer must set it")
+
+
 def _decide(reading: _Reading) -> _Outcome:
     """Turn what was found into one reading of the cell, with messages for the doubts."""
     kinds = reading.kinds
@@ -580,6 +634,8 @@ def _decide(reading: _Reading) -> _Outcome:
     if (out.limit is not None and out.limit.unit == "calendar_days"
             and "holidays_except" in kinds):
         reading.say("calendar days 'except holidays': working days? set the limit by hand")
+    if not out.no_deadline:  # "2 months before 1st Baishakh": the schedule's words
+        _doubts(reading, out)
     return out
 
 

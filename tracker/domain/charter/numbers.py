@@ -1,5 +1,5 @@
-"""Numbers written as words in charter cells: Bengali এক … নব্বই, একশত and English one …
-ninety-nine, a/one hundred. Pure.
+"""Numbers written as words in charter cells: Bengali এক … নব্বই, একশত … একশত নিরানব্বই and
+English one … ninety-nine, a/one hundred (and) … ninety-nine. Pure.
 
 Charters write a limit's number in words, alone ("তিন দিন", "three days") or in brackets next
 to its digits ("০৩ (তিন) দিন", "3 (three) days"). The words are matched on the folded key
@@ -55,7 +55,12 @@ def _english() -> dict[str, int]:
         words[tens] = t * 10
         for u, unit in enumerate(_ENGLISH_UNITS[:9], 1):
             words[f"{tens}-{unit}"] = words[f"{tens} {unit}"] = t * 10 + u
-    words["a hundred"] = words["one hundred"] = words["hundred"] = 100
+    below = dict(words)
+    for hundred in ("a hundred", "one hundred", "hundred"):
+        words[hundred] = 100
+        # "one hundred (and) twenty": 101-199 (larger compounds are not seen in charters)
+        for word, value in below.items():
+            words[f"{hundred} {word}"] = words[f"{hundred} and {word}"] = 100 + value
     return words
 
 
@@ -95,9 +100,22 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+def _bengali() -> dict[str, int]:
+    words = {word: value for value, spellings in BENGALI_NUMBER_WORDS.items()
+             for word in spellings}
+    # "একশত বিশ" 120, "একশ আশি" 180: 101-199 (larger compounds are not seen in charters)
+    for hundred in BENGALI_NUMBER_WORDS[100]:
+        for value in range(1, 100):
+            for word in BENGALI_NUMBER_WORDS[value]:
+                words[f"{hundred} {word}"] = 100 + value
+    return words
+
+
 def _table() -> dict[str, int]:
-    table = {fold(word): value for value, words in BENGALI_NUMBER_WORDS.items() for word in words}
+    table = {fold(word): value for word, value in _bengali().items()}
     table.update({fold(word): value for word, value in _english().items()})
+    # glued ("একশতবিশ") reads like spaced: number_word_value drops the spaces of the text
+    table.update({key.replace(" ", ""): value for key, value in list(table.items())})
     return table
 
 
