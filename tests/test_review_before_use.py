@@ -16,6 +16,7 @@ from sqlmodel import Session, func, select
 from tests.conftest import NOW, add_charter
 from tracker.domain.calendar import BangladeshCalendar
 from tracker.domain.charter.catalog import load_all
+from tracker.domain.charter.deadline import parse_deadline
 from tracker.domain.charter.model import Deadline
 from tracker.domain.deadlines import (
     DeadlineSpec,
@@ -102,6 +103,32 @@ def test_every_limit_read_safely_is_stored_as_read() -> None:
         assert (stored.unit.value, stored.amount, stored.needs_review) == (unit, 5, False)
     assert service_deadline(cell("নির্দেশনা অনুযায়ী", per_directive=True)) == ServiceDeadline(
         DeadlineUnit.PER_DIRECTIVE)
+
+
+def test_immediate_with_working_days_keeps_its_extended_track() -> None:
+    stored = service_deadline(cell("তাৎক্ষণিক/৩ কার্যদিবস", immediate=True,
+                                   unit="working_days", amount=3))
+    assert stored == ServiceDeadline(DeadlineUnit.IMMEDIATE, 0, 3, True)
+
+
+@pytest.mark.parametrize(("raw", "unit", "amount"), [
+    ("তাৎক্ষণিক/১ মাস", "months", 1), ("তাৎক্ষণিক/৭২ ঘণ্টা", "hours", 72),
+    ("তাৎক্ষণিক/৩ দিন", "calendar_days", 3)])
+def test_immediate_with_a_limit_the_extended_track_cannot_hold_is_flagged(
+        raw: str, unit: str, amount: int) -> None:
+    """The extended track counts working days only: 1 month / 72 hours would be lost and 3
+    calendar days would become 3 working days; a reviewer sets it, even if the Deadline
+    itself (built elsewhere) was not flagged."""
+    stored = service_deadline(cell(raw, immediate=True, unit=unit, amount=amount))
+    assert (stored.unit, stored.extended_working_days, stored.needs_review) == (
+        DeadlineUnit.IMMEDIATE, None, True)
+
+
+def test_the_grammar_flags_immediate_with_a_non_working_day_limit() -> None:
+    for raw in ("তাৎক্ষণিক/১ মাস", "তাৎক্ষণিক/৭২ ঘণ্টা", "তাৎক্ষণিক/৩ দিন"):
+        deadline, messages = parse_deadline(raw)
+        assert deadline.needs_review and "working days only" in " ".join(messages)
+        assert service_deadline(deadline).needs_review
 
 
 def test_a_range_promises_its_upper_bound() -> None:

@@ -444,12 +444,15 @@ def service_deadline(deadline: ParsedDeadline) -> ServiceDeadline:
     if deadline.per_directive:
         return ServiceDeadline(DeadlineUnit.PER_DIRECTIVE, needs_review=review)
     if deadline.immediate:
-        # "immediate / N" (N working or, rarely, calendar days): N working days on the
-        # extended track.
-        extended = (deadline.amount if deadline.unit in ("working_days", "calendar_days")
+        # "immediate / N working days": N on the extended track. The extended track counts
+        # working days only, so "immediate / 3 days / 72 hours / 1 month" cannot be stored
+        # as read: the limit is kept for nobody and a reviewer must set it (the grammar
+        # flags such cells too; this guards a Deadline built elsewhere).
+        extended = (deadline.amount if deadline.unit == "working_days"
                     and deadline.amount else None)
+        lost = deadline.amount is not None and extended is None
         return ServiceDeadline(DeadlineUnit.IMMEDIATE, 0, extended, bool(extended),
-                               needs_review=review)
+                               needs_review=review or lost)
     counted = _counted_unit(deadline.unit)
     if counted is not None and deadline.amount is not None and deadline.amount >= 1:
         return ServiceDeadline(counted, deadline.amount, conditional=deadline.conditional,
