@@ -11,7 +11,9 @@ Where a row ends is then read from the cells themselves:
   (the parser skips it);
 - in a numbered table a row starts at the next serial (the one after the last, or any serial
   once the row has the header's width); a serial glued to the name ("০১অতি দরিদ্র…") is
-  split off, unless what follows it is a unit of time ("৪৫কায্যদিবস" is a limit);
+  split off, unless what follows it is a unit of time ("৪৫কায্যদিবস" is a limit), and only
+  in a cell that starts its source line or once the row has the header's width (in a whole
+  row "১ | বয়স্ক ভাতা | ২ কপি ছবি |" the "২" is two copies, not service 2);
 - in a table without serials a row is the header's width of cells; empty cells between rows
   are dropped;
 - a name cell ending with a ditto mark ("…কর্মসূচী’’") where the row has no cell of its own
@@ -44,6 +46,9 @@ class Cell:
     line: int
     #: True for the last cell of a document cut off in the middle of it
     cut: bool = False
+    #: False for a cell that follows another on its source line (a whole row "a | b | c |"):
+    #: only a cell that starts a line may start a row with a serial glued to its text
+    starts_line: bool = True
 
 
 @dataclass
@@ -181,7 +186,9 @@ def _numbered_rows(cells: Sequence[Cell], width: int) -> list[list[Cell]]:
     for cell in cells:
         room = not current or filled >= 2
         serial = parse_serial(cell.text)
-        glued = glued_serial(cell.text, last + 1) if room and serial is None else None
+        # "২ কপি ছবি" inside a whole row is a documents cell, not row 2 starting
+        glued = glued_serial(cell.text, last + 1) if room and serial is None and (
+            cell.starts_line or (width and len(current) >= width)) else None
         starts = serial is not None and room and (
             not current or serial == last + 1 or (width and len(current) >= width))
         if starts or glued:

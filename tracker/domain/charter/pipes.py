@@ -30,6 +30,8 @@ class PipeStream:
     lines: list[tuple[int, str]] = field(default_factory=list)
     #: cells up to here were ended by a "|"; those after it only by blank lines
     piped: int = 0
+    #: whether the open cell's text started its line
+    _pending_starts: bool = True
 
     def feed(self, number: int, line: str) -> bool:
         """Read one line; True if it ended with "|" (nothing left open)."""
@@ -45,6 +47,9 @@ class PipeStream:
             self.piped = len(self.cells)
             return True
         body = stripped
+        # a cell starts its line only if nothing was left open above (a leading "|" ends
+        # that cell: what follows it goes on the same row)
+        first = not self.pending
         if body.startswith("|"):
             self._end_pending()  # a leading "|" ends the cell left open above
             body = body[1:]
@@ -54,17 +59,22 @@ class PipeStream:
                 self.pending.append((number, part))
                 self._end_pending()
             else:
-                self.cells.append(Cell(part, number))
+                self.cells.append(Cell(part, number, starts_line=first))
+            first = False
         self.piped = len(self.cells)
         if last.strip():
+            if not self.pending:
+                self._pending_starts = first
             self.pending.append((number, last))
         return not self.pending
 
     def _end_pending(self) -> bool:
         if not self.pending:
             return False
-        self.cells.append(Cell("\n".join(t for _, t in self.pending), self.pending[0][0]))
+        self.cells.append(Cell("\n".join(t for _, t in self.pending), self.pending[0][0],
+                               starts_line=self._pending_starts))
         self.pending = []
+        self._pending_starts = True
         return True
 
     def finish(self, *, cut: bool) -> list[tuple[int, str]]:
@@ -80,6 +90,7 @@ class PipeStream:
             return left
         if self.pending:
             first = self.pending[0][0]
-            self.cells.append(Cell("\n".join(t for _, t in self.pending), first, cut=True))
+            self.cells.append(Cell("\n".join(t for _, t in self.pending), first, cut=True,
+                                   starts_line=self._pending_starts))
             self.pending = []
         return []
