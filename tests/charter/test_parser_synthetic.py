@@ -36,7 +36,7 @@ def test_other_units_and_printed_grs_limits(tmp_path: Path) -> None:
         ("complaint_officer", "working_days", 25, False),
         ("appeal_officer", "working_days", 15, False),
         ("cabinet_cell", "months", 2, False)]
-    result = import_charter(parsed, office_code=None, effective=date(2025, 1, 1),
+    result = import_charter(parsed, office_code="magura.shalikha", effective=date(2025, 1, 1),
                             source="t.txt", source_sha256="t", directory=tmp_path)
     loaded = load_catalog(result.path).latest
     assert loaded.services == parsed.services
